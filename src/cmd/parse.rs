@@ -1,0 +1,49 @@
+//! `pqsearch parse`: files → JSON Lines on stdout, problems on stderr.
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use pqsearch::{ingest, parse};
+
+use super::{EXIT_ERROR, EXIT_NOTHING, EXIT_OK};
+use crate::cli::ParseArgs;
+
+pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
+    let (files, walk_errors) = ingest::walk(&args.paths);
+    let mut failed = walk_errors.len();
+    for err in &walk_errors {
+        eprintln!("pqsearch: {err}");
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut records = 0usize;
+    for file in &files {
+        match parse::parse_file(file) {
+            Ok(questions) => {
+                for q in &questions {
+                    serde_json::to_writer(&mut out, q).context("writing JSON")?;
+                    out.write_all(b"\n").context("writing to stdout")?;
+                }
+                records += questions.len();
+            }
+            Err(err) => {
+                failed += 1;
+                eprintln!("pqsearch: {err}");
+            }
+        }
+    }
+    out.flush().context("writing to stdout")?;
+    if failed > 0 {
+        eprintln!(
+            "pqsearch: {failed} of {} file(s) failed to parse; {records} record(s) printed",
+            files.len() + walk_errors.len()
+        );
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    if files.is_empty() {
+        eprintln!("pqsearch: no input files found");
+        return Ok(ExitCode::from(EXIT_NOTHING));
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}

@@ -1,0 +1,214 @@
+//! Listing pages: several questions in one file, as search-result and "recent questions"
+//! pages show them. Each question starts at a `Written Question` line:
+//!
+//! ```text
+//! Written Question
+//! Schools: Mobile Phones
+//! Tuesday 23rd April 2024
+//! Asked by: Jane Example (Labour - Exampleton)
+//! Question to the Department for Education:
+//! To ask the Secretary of State for Education, ...
+//! Answered by Sam Minister - Minister of State (Education)
+//! Thursday 25th April 2024                 (optional: the date answered)
+//! <answer paragraphs>
+//! ```
+//!
+//! Text before the first `Written Question` is site help text and is skipped. The role
+//! after the minister's name may be missing, and so may the whole answer.
+
+use super::{page::department_line, parse_english_date, quote, Failure, Lines};
+use crate::record::{is_holding_answer, House, Question, Status};
+
+pub(super) const MARKER: &str = "Written Question";
+const ASKED_BY: &str = "Asked by:";
+const ANSWERED_BY: &str = "Answered by ";
+
+pub(super) fn parse(text: &str, source: &str) -> Result<Vec<Question>, Failure> {
+    let mut lines = Lines::new(text);
+    let mut out = Vec::new();
+    // Skip the help text before the first question.
+    while let Some((_, line)) = lines.next_line() {
+        if line == MARKER {
+            break;
+        }
+    }
+    loop {
+        let n = out.len() + 1;
+        let mut q = question(&mut lines, &format!("{source}#{n}"))?;
+        q.assign_id();
+        out.push(q);
+        match lines.next_line() {
+            None => break,
+            Some((_, MARKER)) => continue,
+            Some((n, line)) => {
+                return Err(Failure::new(
+                    n,
+                    format!(
+                        "expected \"{MARKER}\" or the end of the file, found {}",
+                        quote(line)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One question, from after its `Written Question` line up to the next one.
+fn question(lines: &mut Lines, source: &str) -> Result<Question, Failure> {
+    let (_, heading) = lines.expect_line("a heading")?;
+    let (n, date_line) =
+        lines.expect_line("the date asked, such as \"Tuesday 23rd April 2024\"")?;
+    let date_asked = parse_english_date(date_line).ok_or_else(|| {
+        Failure::new(
+            n,
+            format!(
+                "expected the date asked, such as \"Tuesday 23rd April 2024\", found {}",
+                quote(date_line)
+            ),
+        )
+    })?;
+
+    let (mut asked_by, mut party, mut constituency) = (None, None, None);
+    if let Some(rest) = lines.peek().and_then(|l| l.trim().strip_prefix(ASKED_BY)) {
+        lines.next_line();
+        let (name, affiliation) = split_member(rest.trim());
+        asked_by = Some(name);
+        if let Some(aff) = affiliation {
+            match aff.split_once(" - ") {
+                Some((p, c)) => {
+                    party = Some(p.trim().to_string());
+                    constituency = Some(c.trim().to_string());
+                }
+                None => party = Some(aff),
+            }
+        }
+    }
+
+    let department = department_line(lines)?;
+    let n = lines.line_no();
+    let question = lines.paragraphs(|l| l == MARKER || l.starts_with(ANSWERED_BY));
+    if question.is_empty() {
+        return Err(Failure::new(
+            n,
+            "expected the question text after \"Question to ...:\"",
+        ));
+    }
+
+    let mut q = Question {
+        id: String::new(),
+        uin: None,
+        house: House::infer_from_question(&question),
+        heading: Some(heading.to_string()),
+        department,
+        asked_by,
+        asked_by_party: party,
+        asked_by_constituency: constituency,
+        date_asked,
+        question,
+        answered_by: None,
+        answered_by_role: None,
+        date_answered: None,
+        answer: None,
+        status: Status::Unanswered,
+        corrected: false,
+        grouped_with: Vec::new(),
+        source: source.to_string(),
+    };
+
+    if let Some(rest) = lines
+        .peek()
+        .and_then(|l| l.trim().strip_prefix(ANSWERED_BY))
+    {
+        lines.next_line();
+        let (name, role) = match rest.split_once(" - ") {
+            Some((name, role)) => (name.trim(), Some(role.trim().to_string())),
+            None => (rest.trim(), None),
+        };
+        q.answered_by = Some(name.to_string());
+        q.answered_by_role = role.filter(|r| !r.is_empty());
+        if let Some(date) = lines.peek().and_then(|l| answered_date(l.trim())) {
+            lines.next_line();
+            q.date_answered = Some(date);
+        }
+        let answer = lines.paragraphs(|l| l == MARKER);
+        q.status = if is_holding_answer(&answer) {
+            Status::Holding
+        } else {
+            Status::Answered
+        };
+        q.answer = (!answer.is_empty()).then_some(answer);
+    }
+    Ok(q)
+}
+
+/// A line that is only the date answered, possibly introduced by "Answered on".
+fn answered_date(line: &str) -> Option<crate::record::Date> {
+    let line = line
+        .strip_prefix("This question was answered on ")
+        .or_else(|| line.strip_prefix("Answered on "))
+        .unwrap_or(line);
+    parse_english_date(line)
+}
+
+/// `Jane Example (Labour - Exampleton)` → the name and what is in the brackets.
+fn split_member(text: &str) -> (String, Option<String>) {
+    match text.strip_suffix(')').and_then(|t| t.rsplit_once(" (")) {
+        Some((name, aff)) => (name.trim().to_string(), Some(aff.trim().to_string())),
+        None => (text.to_string(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LISTING: &str = "Search help: use quotes for phrases.\nResults 1-2\n\nWritten Question\nSchools: Mobile Phones\nTuesday 23rd April 2024\nAsked by: Jane Example (Labour - Exampleton)\nQuestion to the Department for Education:\nTo ask the Secretary of State for Education, what guidance.\nAnswered by Sam Minister - Minister of State (Education)\nThursday 25th April 2024\nGuidance was published.\n\nIt is under review.\n\nWritten Question\nPrisons: Food\nWednesday 24th April 2024\nAsked by: Lord Example (Conservative - Life peer)\nQuestion to the Ministry of Justice:\nTo ask His Majesty's Government what is spent on food in prisons.\n";
+
+    #[test]
+    fn two_questions_with_and_without_answer() {
+        let qs = parse(LISTING, "l.txt").unwrap();
+        assert_eq!(qs.len(), 2);
+        let a = &qs[0];
+        assert_eq!(a.heading.as_deref(), Some("Schools: Mobile Phones"));
+        assert_eq!(a.date_asked.to_string(), "2024-04-23");
+        assert_eq!(a.asked_by.as_deref(), Some("Jane Example"));
+        assert_eq!(a.asked_by_party.as_deref(), Some("Labour"));
+        assert_eq!(a.asked_by_constituency.as_deref(), Some("Exampleton"));
+        assert_eq!(a.department, "Department for Education");
+        assert_eq!(a.answered_by.as_deref(), Some("Sam Minister"));
+        assert_eq!(
+            a.answered_by_role.as_deref(),
+            Some("Minister of State (Education)")
+        );
+        assert_eq!(a.date_answered.unwrap().to_string(), "2024-04-25");
+        assert_eq!(
+            a.answer.as_deref(),
+            Some("Guidance was published.\n\nIt is under review.")
+        );
+        assert_eq!(a.source, "l.txt#1");
+        let b = &qs[1];
+        assert_eq!(b.status, Status::Unanswered);
+        assert_eq!(b.house, House::Lords);
+        assert_eq!(b.source, "l.txt#2");
+    }
+
+    #[test]
+    fn role_may_be_missing() {
+        let text = LISTING.replace(
+            "Sam Minister - Minister of State (Education)",
+            "Sam Minister",
+        );
+        let qs = parse(&text, "l.txt").unwrap();
+        assert_eq!(qs[0].answered_by.as_deref(), Some("Sam Minister"));
+        assert_eq!(qs[0].answered_by_role, None);
+    }
+
+    #[test]
+    fn bad_date_names_its_line() {
+        let text = LISTING.replace("Wednesday 24th April 2024", "yesterday");
+        let err = parse(&text, "l.txt").unwrap_err();
+        assert_eq!(err.line, 18);
+        assert!(err.reason.contains("\"yesterday\""), "{}", err.reason);
+    }
+}

@@ -1,0 +1,204 @@
+//! The one-question page layout of the seed:
+//!
+//! ```text
+//! Internet: Offences against Children
+//!
+//! (asked on 6th September 2023) - View Source
+//!
+//! Question to the Home Office:
+//!
+//! To ask the Secretary of State for the Home Department, ...
+//!
+//! Answered by
+//! Sarah Dines Portrait
+//! Sarah Dines
+//! This question was answered on 13th September 2023
+//!
+//! <answer paragraphs>
+//!
+//! Reticulating Splines
+//! ```
+//!
+//! An unanswered question stops after the question. The closing line is site boilerplate,
+//! never part of the answer.
+
+use super::{parse_english_date, quote, Failure, Lines};
+use crate::record::{is_holding_answer, House, Question, Status};
+
+/// The site's closing boilerplate line.
+const FOOTER: &str = "Reticulating Splines";
+const ANSWERED_BY: &str = "Answered by";
+const ANSWERED_ON: &str = "This question was answered on ";
+const WITHDRAWN_ON: &str = "This question was withdrawn on ";
+
+pub(super) fn parse(text: &str, source: &str) -> Result<Question, Failure> {
+    let mut lines = Lines::new(text);
+    let (_, heading) = lines.expect_line("a heading")?;
+
+    let (n, asked) = lines.expect_line("\"(asked on <date>) - View Source\"")?;
+    let date_asked = asked
+        .strip_prefix("(asked on ")
+        .and_then(|rest| rest.split_once(')'))
+        .and_then(|(date, _)| parse_english_date(date))
+        .ok_or_else(|| {
+            Failure::new(
+                n,
+                format!(
+                    "expected \"(asked on <date>) - View Source\" after the heading, found {}",
+                    quote(asked)
+                ),
+            )
+        })?;
+
+    let department = department_line(&mut lines)?;
+
+    let n = lines.line_no();
+    let question =
+        lines.paragraphs(|l| l == ANSWERED_BY || l == FOOTER || l.starts_with(WITHDRAWN_ON));
+    if question.is_empty() {
+        return Err(Failure::new(
+            n,
+            "expected the question text after \"Question to ...:\"",
+        ));
+    }
+
+    let mut q = Question {
+        id: String::new(),
+        uin: None,
+        house: House::infer_from_question(&question),
+        heading: Some(heading.to_string()),
+        department,
+        asked_by: None,
+        asked_by_party: None,
+        asked_by_constituency: None,
+        date_asked,
+        question,
+        answered_by: None,
+        answered_by_role: None,
+        date_answered: None,
+        answer: None,
+        status: Status::Unanswered,
+        corrected: false,
+        grouped_with: Vec::new(),
+        source: source.to_string(),
+    };
+
+    match lines.next_line() {
+        Some((_, ANSWERED_BY)) => answer_block(&mut lines, &mut q)?,
+        Some((_, l)) if l.starts_with(WITHDRAWN_ON) => q.status = Status::Withdrawn,
+        _ => {}
+    }
+    q.assign_id();
+    Ok(q)
+}
+
+/// `Question to the <department>:`
+pub(super) fn department_line(lines: &mut Lines) -> Result<String, Failure> {
+    let expected = "\"Question to the <department>:\"";
+    let (n, line) = lines.expect_line(expected)?;
+    line.strip_prefix("Question to ")
+        .and_then(|rest| rest.strip_suffix(':'))
+        .map(|d| d.strip_prefix("the ").unwrap_or(d).trim())
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| Failure::new(n, format!("expected {expected}, found {}", quote(line))))
+}
+
+/// From after `Answered by` to the end: the minister, the date and the answer.
+fn answer_block(lines: &mut Lines, q: &mut Question) -> Result<(), Failure> {
+    // The minister's name appears twice, once with " Portrait" (the caption of a photo).
+    let mut name = None;
+    let date = loop {
+        let (n, line) = lines.expect_line("\"This question was answered on <date>\"")?;
+        if let Some(date) = line.strip_prefix(ANSWERED_ON) {
+            break parse_english_date(date).ok_or_else(|| {
+                Failure::new(
+                    n,
+                    format!(
+                        "expected a date such as \"13th September 2023\", found {}",
+                        quote(date)
+                    ),
+                )
+            })?;
+        }
+        if name.is_some() && !line.ends_with(" Portrait") && name != Some(line) {
+            return Err(Failure::new(
+                n,
+                format!(
+                    "expected \"This question was answered on <date>\", found {}",
+                    quote(line)
+                ),
+            ));
+        }
+        name = Some(line.strip_suffix(" Portrait").unwrap_or(line));
+    };
+    q.answered_by = name.map(str::to_string);
+    q.date_answered = Some(date);
+    let answer = lines.paragraphs(|l| l == FOOTER);
+    q.status = if answer.is_empty() {
+        Status::Answered
+    } else if is_holding_answer(&answer) {
+        Status::Holding
+    } else {
+        Status::Answered
+    };
+    q.answer = (!answer.is_empty()).then_some(answer);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "Roads: Hedgehogs\n\n(asked on 1st December 2023) - View Source\n\nQuestion to the Department for Transport:\n\nTo ask the Secretary of State for Transport, what steps.\n\n\nAnswered by\nGuy Opperman Portrait\nGuy Opperman\nThis question was answered on 11th December 2023\n\nFirst paragraph.\n\nSecond\tcell\n\nReticulating Splines";
+
+    #[test]
+    fn answered_page() {
+        let q = parse(PAGE, "p.txt").unwrap();
+        assert_eq!(q.heading.as_deref(), Some("Roads: Hedgehogs"));
+        assert_eq!(q.department, "Department for Transport");
+        assert_eq!(q.date_asked.to_string(), "2023-12-01");
+        assert_eq!(q.answered_by.as_deref(), Some("Guy Opperman"));
+        assert_eq!(q.date_answered.unwrap().to_string(), "2023-12-11");
+        assert_eq!(
+            q.answer.as_deref(),
+            Some("First paragraph.\n\nSecond\tcell")
+        );
+        assert_eq!(q.status, Status::Answered);
+        assert_eq!(q.house, House::Commons);
+        assert_eq!(q.id.len(), 16);
+    }
+
+    #[test]
+    fn unanswered_page_without_footer() {
+        let text = PAGE.split("\n\n\nAnswered by").next().unwrap();
+        let q = parse(text, "p.txt").unwrap();
+        assert_eq!(q.status, Status::Unanswered);
+        assert_eq!(q.answer, None);
+        assert_eq!(
+            q.question,
+            "To ask the Secretary of State for Transport, what steps."
+        );
+    }
+
+    #[test]
+    fn errors_name_line_and_expectation() {
+        let text = PAGE.replace("(asked on 1st December 2023)", "(asked in December)");
+        let err = parse(&text, "p.txt").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.reason.contains("(asked on <date>)"), "{}", err.reason);
+
+        let text = PAGE.replace("Question to the", "Asked of the");
+        assert_eq!(parse(&text, "p.txt").unwrap_err().line, 5);
+
+        let text = PAGE.replace(
+            "This question was answered on 11th December 2023",
+            "Something else",
+        );
+        let err = parse(&text, "p.txt").unwrap_err();
+        assert_eq!(err.line, 13, "{}", err.reason);
+
+        let err = parse("Just a heading", "p.txt").unwrap_err();
+        assert!(err.reason.contains("ends early"), "{}", err.reason);
+    }
+}

@@ -1,0 +1,470 @@
+//! The `Question` record: one written question and its answer.
+//!
+//! Every input format is parsed into this one shape, the index stores it whole, and
+//! `show`, `search --format json` and `export` print it back. The JSON field names here
+//! are the public names of the record (CSV columns use them too), so they must not drift.
+//!
+//! This module also owns the identity of a question (the id rule) and how two versions
+//! of one question combine ([`Question::merge`]). It does no I/O.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// One written question, with its answer when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    /// `<date asked>/<UIN>` when the UIN is known, otherwise a content id (see [`content_id`]).
+    pub id: String,
+    pub uin: Option<String>,
+    pub house: House,
+    pub heading: Option<String>,
+    /// The answering body, e.g. "Home Office".
+    pub department: String,
+    pub asked_by: Option<String>,
+    pub asked_by_party: Option<String>,
+    pub asked_by_constituency: Option<String>,
+    pub date_asked: Date,
+    pub question: String,
+    pub answered_by: Option<String>,
+    pub answered_by_role: Option<String>,
+    pub date_answered: Option<Date>,
+    /// Plain text; paragraphs separated by one blank line, table cells by tabs.
+    pub answer: Option<String>,
+    pub status: Status,
+    pub corrected: bool,
+    /// UINs of the questions answered together with this one.
+    pub grouped_with: Vec<String>,
+    /// The file the record came from, with `#N` for the Nth record of a multi-record file.
+    pub source: String,
+}
+
+/// Which House the question was tabled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum House {
+    Commons,
+    Lords,
+}
+
+/// Where a question stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Answered,
+    Unanswered,
+    /// The department has said it cannot answer within the usual time.
+    Holding,
+    Withdrawn,
+}
+
+impl House {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            House::Commons => "Commons",
+            House::Lords => "Lords",
+        }
+    }
+
+    /// Lords questions are put to "His/Her Majesty's Government"; Commons questions to a
+    /// Secretary of State or other minister. Used when a source does not say.
+    pub fn infer_from_question(text: &str) -> House {
+        let t = text.trim_start();
+        let lords = [
+            "To ask His Majesty's Government",
+            "To ask Her Majesty's Government",
+        ]
+        .iter()
+        .any(|p| t.starts_with(p) || t.starts_with(&p.replace('\'', "\u{2019}")));
+        if lords {
+            House::Lords
+        } else {
+            House::Commons
+        }
+    }
+}
+
+impl FromStr for House {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "commons" => Ok(House::Commons),
+            "lords" => Ok(House::Lords),
+            _ => Err(format!("unknown house {s:?} (expected commons or lords)")),
+        }
+    }
+}
+
+impl fmt::Display for House {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Answered,
+        Status::Unanswered,
+        Status::Holding,
+        Status::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Answered => "answered",
+            Status::Unanswered => "unanswered",
+            Status::Holding => "holding",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!(
+                    "unknown status {s:?} (expected answered, unanswered, holding or withdrawn)"
+                )
+            })
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The standard wording of a holding answer, as departments send it.
+const HOLDING_WORDING: &str = "will not be possible to answer this question within the usual time";
+
+/// Whether an answer is a holding answer rather than a substantive one.
+pub fn is_holding_answer(answer: &str) -> bool {
+    normalize_ws(answer).contains(HOLDING_WORDING)
+}
+
+/// A calendar date (proleptic Gregorian), written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// A date, if it exists in the calendar.
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        let valid = (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month)
+            && (1000..=9999).contains(&year);
+        valid.then_some(Date { year, month, day })
+    }
+
+    /// Days since 1970-01-01 (negative before), by Howard Hinnant's civil-days algorithm.
+    pub fn days_since_epoch(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The inverse of [`Date::days_since_epoch`].
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FromStr for Date {
+    type Err = String;
+    /// Parses `YYYY-MM-DD`, the record's own form.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("invalid date {s:?} (expected YYYY-MM-DD)");
+        let mut parts = s.splitn(3, '-');
+        let mut next = || parts.next().ok_or_else(bad);
+        let (y, m, d) = (next()?, next()?, next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(bad());
+        }
+        let num = |p: &str| p.parse::<u32>().map_err(|_| bad());
+        let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+        Date::new(y as i32, m as u8, d as u8).ok_or_else(bad)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Collapses every run of whitespace (non-breaking spaces included) to one space and trims.
+pub fn normalize_ws(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The id of a question whose UIN is known: the key Parliament itself uses.
+pub fn uin_id(date_asked: Date, uin: &str) -> String {
+    format!("{date_asked}/{uin}")
+}
+
+/// The id of a question without a UIN: 16 hex digits of a 64-bit FNV-1a hash of the date
+/// asked and the whitespace-normalised question text. FNV is fixed by its definition, so
+/// the id is the same in every build and on every machine.
+pub fn content_id(date_asked: Date, question: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let key = format!("{date_asked}\n{}", normalize_ws(question));
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+impl Question {
+    /// Sets `id` from the UIN when there is one, otherwise from the content.
+    pub fn assign_id(&mut self) {
+        self.id = match &self.uin {
+            Some(uin) => uin_id(self.date_asked, uin),
+            None => content_id(self.date_asked, &self.question),
+        };
+    }
+
+    /// Combines two versions of the same question into one record.
+    ///
+    /// A field that one version leaves empty is filled from the other. Where both have a
+    /// value, the version with the newer answer wins (the later `date_answered`; an answer
+    /// beats none; on a tie, `other`, the one that arrived later). The longer text wins for
+    /// the question, since some sources cut it. A UIN, once known, fixes the id.
+    pub fn merge(self, other: Question) -> Question {
+        let other_newer = (other.date_answered, other.answer.is_some())
+            >= (self.date_answered, self.answer.is_some());
+        let (mut win, lose) = if other_newer {
+            (other, self)
+        } else {
+            (self, other)
+        };
+        fn fill<T>(slot: &mut Option<T>, from: Option<T>) {
+            if slot.is_none() {
+                *slot = from;
+            }
+        }
+        fill(&mut win.uin, lose.uin);
+        fill(&mut win.heading, lose.heading);
+        fill(&mut win.asked_by, lose.asked_by);
+        fill(&mut win.asked_by_party, lose.asked_by_party);
+        fill(&mut win.asked_by_constituency, lose.asked_by_constituency);
+        fill(&mut win.answered_by, lose.answered_by);
+        fill(&mut win.answered_by_role, lose.answered_by_role);
+        fill(&mut win.date_answered, lose.date_answered);
+        if win.answer.is_none() {
+            win.answer = lose.answer;
+            win.status = lose.status;
+        } else if let (Some(w), Some(l)) = (&win.answer, &lose.answer) {
+            // The same answer, one copy cut short by the API ("..."): keep the full one.
+            let cut = w.strip_suffix("...").map(normalize_ws);
+            if win.date_answered == lose.date_answered
+                && cut.is_some_and(|c| normalize_ws(l).starts_with(&c))
+            {
+                win.answer = lose.answer;
+            }
+        }
+        if lose.question.chars().count() > win.question.chars().count() {
+            win.question = lose.question;
+        }
+        if win.department.is_empty() {
+            win.department = lose.department;
+        }
+        if win.grouped_with.is_empty() {
+            win.grouped_with = lose.grouped_with;
+        }
+        win.corrected |= lose.corrected;
+        win.assign_id();
+        win
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> Question {
+        let mut q = Question {
+            id: String::new(),
+            uin: None,
+            house: House::Commons,
+            heading: Some("Roads: Hedgehogs".into()),
+            department: "Department for Transport".into(),
+            asked_by: None,
+            asked_by_party: None,
+            asked_by_constituency: None,
+            date_asked: "2023-12-01".parse().unwrap(),
+            question: "To ask the Secretary of State for Transport, what steps he is taking."
+                .into(),
+            answered_by: None,
+            answered_by_role: None,
+            date_answered: None,
+            answer: None,
+            status: Status::Unanswered,
+            corrected: false,
+            grouped_with: vec![],
+            source: "a.txt".into(),
+        };
+        q.assign_id();
+        q
+    }
+
+    #[test]
+    fn date_round_trips_through_days() {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2023-09-06",
+            "2024-12-31",
+            "1969-12-31",
+        ] {
+            let d: Date = s.parse().unwrap();
+            assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), d, "{s}");
+        }
+        assert_eq!("1970-01-02".parse::<Date>().unwrap().days_since_epoch(), 1);
+        assert_eq!(
+            "2023-09-06".parse::<Date>().unwrap().days_since_epoch(),
+            19_606
+        );
+    }
+
+    #[test]
+    fn date_rejects_impossible_days() {
+        for s in [
+            "2023-02-29",
+            "2023-13-01",
+            "2023-00-10",
+            "23-01-01",
+            "2023-1-01",
+            "x",
+        ] {
+            assert!(s.parse::<Date>().is_err(), "{s} should be rejected");
+        }
+        assert!("2024-02-29".parse::<Date>().is_ok());
+    }
+
+    #[test]
+    fn content_id_ignores_whitespace_but_not_words() {
+        let d: Date = "2024-01-02".parse().unwrap();
+        let a = content_id(d, "To ask  the\u{a0}Secretary\n of State");
+        assert_eq!(a, content_id(d, "To ask the Secretary of State"));
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, content_id(d, "To ask the Secretary of Status"));
+        assert_ne!(
+            a,
+            content_id(
+                "2024-01-03".parse().unwrap(),
+                "To ask the Secretary of State"
+            )
+        );
+    }
+
+    #[test]
+    fn house_is_inferred_from_lords_wording() {
+        assert_eq!(
+            House::infer_from_question("To ask His Majesty's Government what"),
+            House::Lords
+        );
+        assert_eq!(
+            House::infer_from_question("To ask Her Majesty\u{2019}s Government"),
+            House::Lords
+        );
+        assert_eq!(
+            House::infer_from_question("To ask the Secretary of State"),
+            House::Commons
+        );
+    }
+
+    #[test]
+    fn merge_fills_gaps_and_prefers_newer_answer() {
+        let mut page = sample();
+        page.answered_by = Some("Guy Opperman".into());
+        page.answer = Some("Old answer.".into());
+        page.date_answered = Some("2023-12-05".parse().unwrap());
+        page.status = Status::Answered;
+
+        let mut api = sample();
+        api.uin = Some("4791".into());
+        api.grouped_with = vec!["4792".into()];
+        api.answer = Some("New answer.".into());
+        api.date_answered = Some("2023-12-11".parse().unwrap());
+        api.status = Status::Answered;
+        api.assign_id();
+
+        for merged in [
+            page.clone().merge(api.clone()),
+            api.clone().merge(page.clone()),
+        ] {
+            assert_eq!(merged.id, "2023-12-01/4791");
+            assert_eq!(merged.answered_by.as_deref(), Some("Guy Opperman"));
+            assert_eq!(merged.answer.as_deref(), Some("New answer."));
+            assert_eq!(merged.grouped_with, vec!["4792".to_string()]);
+        }
+    }
+
+    #[test]
+    fn merge_keeps_full_answer_over_cut_copy() {
+        let mut full = sample();
+        full.answer = Some("The Government remains firmly committed to tackling it.".into());
+        full.date_answered = Some("2023-12-11".parse().unwrap());
+        let mut cut = full.clone();
+        cut.uin = Some("1".into());
+        cut.answer = Some("The Government remains firmly...".into());
+        cut.question = "To ask the Secretary of State for Transport, what".into();
+        let merged = full.clone().merge(cut.clone());
+        assert_eq!(merged.answer, full.answer);
+        assert_eq!(merged.question, full.question);
+        assert_eq!(merged.uin.as_deref(), Some("1"));
+        assert_eq!(cut.merge(full.clone()).answer, full.answer);
+    }
+}
