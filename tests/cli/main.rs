@@ -1,0 +1,7 @@
+//! Integration tests: the real `pqsearch` binary on real files.
+//!
+//! One test binary (fast to link), one module per capability. The real corpus is read from
+//! `../shared/corpus` beside the repository, never copied into it.
+
+mod parse;
+mod testenv;
