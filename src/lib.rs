@@ -1,8 +1,12 @@
 //! pqsearch: full-text search over UK parliamentary written questions and their answers.
 //!
 //! The pipeline, one module per concept: [`parse`] turns raw texts into
-//! [`record::Question`]s, and the binary `pqsearch` drives it from the command line.
+//! [`record::Question`]s, [`ingest`] writes them into a tantivy index laid out by
+//! [`schema`] and opened through [`index`]. The binary `pqsearch` is a thin layer that turns
+//! flags into these types and prints what they return.
 
+pub mod index;
 pub mod ingest;
 pub mod parse;
 pub mod record;
+pub mod schema;

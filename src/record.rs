@@ -257,8 +257,11 @@ pub fn uin_id(date_asked: Date, uin: &str) -> String {
 /// asked and the whitespace-normalised question text. FNV is fixed by its definition, so
 /// the id is the same in every build and on every machine.
 pub fn content_id(date_asked: Date, question: &str) -> String {
+    fnv_hex(&format!("{date_asked}\n{}", normalize_ws(question)))
+}
+
+fn fnv_hex(key: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let key = format!("{date_asked}\n{}", normalize_ws(question));
     for byte in key.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
@@ -266,7 +269,61 @@ pub fn content_id(date_asked: Date, question: &str) -> String {
     format!("{hash:016x}")
 }
 
+/// How many characters of the normalised question the match key covers: fewer than the
+/// 255 at which the API's list endpoint cuts question texts, so a cut copy still matches.
+const MATCH_PREFIX: usize = 200;
+
 impl Question {
+    /// A key shared by every version of this question from any source: the date asked and
+    /// the start of the normalised question text. Candidates with the same key are then
+    /// confirmed with [`Question::same_text`].
+    pub fn match_key(&self) -> String {
+        let text: String = normalize_ws(&self.question)
+            .to_lowercase()
+            .chars()
+            .take(MATCH_PREFIX)
+            .collect();
+        fnv_hex(&format!("{}\n{text}", self.date_asked))
+    }
+
+    /// Whether two records are the same question by date and text. One text may be a cut
+    /// copy (a prefix) of the other.
+    pub fn same_text(&self, other: &Question) -> bool {
+        if self.date_asked != other.date_asked {
+            return false;
+        }
+        let (a, b) = (
+            normalize_ws(&self.question).to_lowercase(),
+            normalize_ws(&other.question).to_lowercase(),
+        );
+        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        short == long || (short.chars().count() >= MATCH_PREFIX && long.starts_with(&short))
+    }
+
+    /// Whether two records say the same thing, wherever they were read from.
+    pub fn same_content(&self, other: &Question) -> bool {
+        let mut other = other.clone();
+        other.source.clone_from(&self.source);
+        *self == other
+    }
+
+    /// Fills the fields this record leaves empty from a page of the same text that cannot
+    /// be tied to this record's UIN alone (several questions share the text): only names,
+    /// roles and the heading, never another question's answer or UIN.
+    pub fn fill_from(&mut self, page: &Question) {
+        let fill = |slot: &mut Option<String>, from: &Option<String>| {
+            if slot.is_none() {
+                slot.clone_from(from);
+            }
+        };
+        fill(&mut self.heading, &page.heading);
+        fill(&mut self.asked_by, &page.asked_by);
+        fill(&mut self.asked_by_party, &page.asked_by_party);
+        fill(&mut self.asked_by_constituency, &page.asked_by_constituency);
+        fill(&mut self.answered_by, &page.answered_by);
+        fill(&mut self.answered_by_role, &page.answered_by_role);
+    }
+
     /// Sets `id` from the UIN when there is one, otherwise from the content.
     pub fn assign_id(&mut self) {
         self.id = match &self.uin {
@@ -450,6 +507,36 @@ mod tests {
             assert_eq!(merged.answer.as_deref(), Some("New answer."));
             assert_eq!(merged.grouped_with, vec!["4792".to_string()]);
         }
+    }
+
+    #[test]
+    fn same_text_accepts_a_cut_copy_only_when_long() {
+        let mut a = sample();
+        let mut b = sample();
+        assert!(a.same_text(&b));
+        assert_eq!(a.match_key(), b.match_key());
+        b.question = "To ask the Secretary of State for Transport, what".into();
+        assert!(!a.same_text(&b), "a short prefix is not enough");
+        a.question = "x ".repeat(150) + "end one";
+        b.question = "x ".repeat(130);
+        assert!(a.same_text(&b));
+        assert_eq!(a.match_key(), b.match_key());
+        b.date_asked = "2023-12-02".parse().unwrap();
+        assert!(!a.same_text(&b));
+    }
+
+    #[test]
+    fn fill_from_never_takes_answer_or_uin() {
+        let mut api = sample();
+        api.uin = Some("7".into());
+        let mut page = sample();
+        page.answered_by = Some("A Minister".into());
+        page.answer = Some("Text".into());
+        page.uin = Some("8".into());
+        api.fill_from(&page);
+        assert_eq!(api.answered_by.as_deref(), Some("A Minister"));
+        assert_eq!(api.answer, None);
+        assert_eq!(api.uin.as_deref(), Some("7"));
     }
 
     #[test]

@@ -1,10 +1,15 @@
 //! One module per subcommand, each with `run(args) -> anyhow::Result<ExitCode>`.
 
+mod ingest;
 mod parse;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use pqsearch::index::{IndexError, PqIndex};
+use pqsearch::ingest::IngestOptions;
+
+use crate::cli::{Cli, Command, DEFAULT_CORPUS, DEFAULT_INDEX};
 
 /// Something matched or every input was handled.
 pub const EXIT_OK: u8 = 0;
@@ -14,7 +19,27 @@ pub const EXIT_NOTHING: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let index_dir = cli.index.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
     match cli.command {
+        Command::Ingest(args) => ingest::run(args, index_dir),
         Command::Parse(args) => parse::run(args),
+    }
+}
+
+/// Opens the index for reading. On a first run (no index at the default location, which
+/// the user did not choose) it is built from the embedded corpus, so that a fresh checkout
+/// can search at once.
+#[allow(dead_code)]
+pub fn open_index(explicit: Option<&Path>) -> anyhow::Result<PqIndex> {
+    let dir = explicit.unwrap_or(Path::new(DEFAULT_INDEX));
+    match PqIndex::open(dir) {
+        Err(IndexError::Missing(_)) if explicit.is_none() && Path::new(DEFAULT_CORPUS).is_dir() => {
+            eprintln!("pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first");
+            let opts = IngestOptions::new(vec![PathBuf::from(DEFAULT_CORPUS)], dir.to_path_buf());
+            let report = ingest::run_with_progress(&opts)?;
+            eprint!("{}", ingest::summary(&report, &opts));
+            Ok(PqIndex::open(dir)?)
+        }
+        other => Ok(other?),
     }
 }

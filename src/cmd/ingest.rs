@@ -1,0 +1,122 @@
+//! `pqsearch ingest`: files → index, with a progress bar and a summary on stderr.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use pqsearch::ingest::{self, IngestOptions, IngestReport, Progress};
+
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::cli::{IngestArgs, DEFAULT_CORPUS};
+
+pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_CORPUS)]
+    } else {
+        args.paths
+    };
+    let mut opts = IngestOptions::new(paths, index_dir);
+    opts.commit_every = args.commit_every.max(1);
+    opts.memory_budget = args.memory_mb << 20;
+    if let Some(t) = args.threads {
+        opts.threads = t.max(1);
+    }
+    let report = run_with_progress(&opts)?;
+    eprint!("{}", summary(&report, &opts));
+    Ok(ExitCode::from(if report.rejected.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    }))
+}
+
+/// Runs an ingest, drawing a progress bar when stderr is a terminal.
+pub fn run_with_progress(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
+    let bar = Bar::new();
+    Ok(ingest::ingest(opts, &bar)?)
+}
+
+/// A one-paragraph account of what an ingest did, with each rejected file and its reason.
+pub fn summary(r: &IngestReport, opts: &IngestOptions) -> String {
+    let mut s = String::new();
+    let secs = r.elapsed.as_secs_f64();
+    let _ = write!(
+        s,
+        "Ingested into {}: {} file(s) read ({:.1} MB), {} unchanged and skipped, {} rejected; \
+         {} question(s) read: {} added, {} updated, {} duplicate(s) skipped; \
+         the index holds {} record(s). {:.2} s ({:.1} MB/s).\n",
+        opts.index_dir.display(),
+        r.files_read,
+        r.bytes_read as f64 / 1e6,
+        r.files_unchanged,
+        r.rejected.len(),
+        r.records_read,
+        r.records_added,
+        r.records_updated,
+        r.duplicates_skipped,
+        r.records_in_index,
+        secs,
+        r.bytes_read as f64 / 1e6 / secs.max(1e-9),
+    );
+    for rej in &r.rejected {
+        let _ = writeln!(s, "rejected: {}: {}", rej.path.display(), rej.reason);
+    }
+    s
+}
+
+/// The progress bar: files, questions and MB/s, drawn only when stderr is a terminal.
+struct Bar {
+    bar: Option<ProgressBar>,
+    files: AtomicUsize,
+    files_done: AtomicUsize,
+    records: AtomicUsize,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            ProgressBar::new(0).with_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
+                )
+                .expect("valid template"),
+            )
+        });
+        Bar {
+            bar,
+            files: AtomicUsize::new(0),
+            files_done: AtomicUsize::new(0),
+            records: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, files: usize, bytes: u64) {
+        self.files.store(files, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.set_length(bytes);
+        }
+    }
+
+    fn file_done(&self, bytes: u64, records: usize) {
+        let done = self.files_done.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.records.fetch_add(records, Ordering::Relaxed) + records;
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+            let files = self.files.load(Ordering::Relaxed);
+            bar.set_message(format!("{done}/{files} files, {total} questions"));
+        }
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The tantivy schema, defined once, and the `Fields` handles everything else uses.
+//!
+//! The stored record is the whole [`Question`] as JSON in one stored field; every other
+//! field exists only to be searched, filtered, sorted or counted:
+//!
+//! | field | kind | serves |
+//! |---|---|---|
+//! | `id` | exact, stored in the record | `show`, replacing a record on re-ingest |
+//! | `match_key` | exact | finding the API record of a page (date + question text) |
+//! | `heading`, `question`, `answer` | English-stemmed text with positions | plain words |
+//! | `heading_exact`, `question_exact`, `answer_exact` | unstemmed text with positions | `"quoted phrases"` |
+//! | `department`, `house`, `status`, `asked_by_name`, `answered_by_name` | exact, fast | filters, counts |
+//! | `department_text`, `asked_by`, `answered_by` | unstemmed text | `department:` and `by:` prefixes, name filters |
+//! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order |
+//! | `year_month` | fast u64 (`202407`) | monthly counts |
+//!
+//! An index records [`SCHEMA_VERSION`] in its commit payload; an index written by another
+//! version is refused with a message that says to re-ingest.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+use tantivy::{DateTime, TantivyDocument};
+
+use crate::record::{Date, Question};
+
+/// Bump whenever the schema or the meaning of a field changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// tantivy's built-in English tokenizer: words, lower case, Porter stemming.
+pub const STEMMED: &str = "en_stem";
+/// tantivy's built-in plain tokenizer: words and lower case, no stemming.
+pub const EXACT: &str = "default";
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub id: Field,
+    pub match_key: Field,
+    pub heading: Field,
+    pub question: Field,
+    pub answer: Field,
+    pub heading_exact: Field,
+    pub question_exact: Field,
+    pub answer_exact: Field,
+    pub department: Field,
+    pub department_text: Field,
+    pub house: Field,
+    pub status: Field,
+    pub asked_by: Field,
+    pub asked_by_name: Field,
+    pub answered_by: Field,
+    pub answered_by_name: Field,
+    pub date_asked: Field,
+    pub date_answered: Field,
+    pub sort_date: Field,
+    pub year_month: Field,
+    pub record: Field,
+}
+
+/// Which part of a question's text a word or phrase is searched in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPart {
+    Heading,
+    Question,
+    Answer,
+}
+
+impl TextPart {
+    pub const ALL: [TextPart; 3] = [TextPart::Heading, TextPart::Question, TextPart::Answer];
+}
+
+impl Fields {
+    /// The field holding a part of the text, stemmed or exact.
+    pub fn text(&self, part: TextPart, exact: bool) -> Field {
+        match (part, exact) {
+            (TextPart::Heading, false) => self.heading,
+            (TextPart::Question, false) => self.question,
+            (TextPart::Answer, false) => self.answer,
+            (TextPart::Heading, true) => self.heading_exact,
+            (TextPart::Question, true) => self.question_exact,
+            (TextPart::Answer, true) => self.answer_exact,
+        }
+    }
+
+    /// Looks the fields up by name in an existing index's schema.
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f("id")?,
+            match_key: f("match_key")?,
+            heading: f("heading")?,
+            question: f("question")?,
+            answer: f("answer")?,
+            heading_exact: f("heading_exact")?,
+            question_exact: f("question_exact")?,
+            answer_exact: f("answer_exact")?,
+            department: f("department")?,
+            department_text: f("department_text")?,
+            house: f("house")?,
+            status: f("status")?,
+            asked_by: f("asked_by")?,
+            asked_by_name: f("asked_by_name")?,
+            answered_by: f("answered_by")?,
+            answered_by_name: f("answered_by_name")?,
+            date_asked: f("date_asked")?,
+            date_answered: f("date_answered")?,
+            sort_date: f("sort_date")?,
+            year_month: f("year_month")?,
+            record: f("record")?,
+        })
+    }
+
+    /// The document indexed for one question.
+    pub fn document(&self, q: &Question) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.id, &q.id);
+        doc.add_text(self.match_key, q.match_key());
+        let mut both = |stemmed: Field, exact: Field, text: &str| {
+            doc.add_text(stemmed, text);
+            doc.add_text(exact, text);
+        };
+        if let Some(h) = &q.heading {
+            both(self.heading, self.heading_exact, h);
+        }
+        both(self.question, self.question_exact, &q.question);
+        if let Some(a) = &q.answer {
+            both(self.answer, self.answer_exact, a);
+        }
+        doc.add_text(self.department, &q.department);
+        doc.add_text(self.department_text, &q.department);
+        doc.add_text(self.house, q.house.as_str());
+        doc.add_text(self.status, q.status.as_str());
+        if let Some(name) = &q.asked_by {
+            doc.add_text(self.asked_by, name);
+            doc.add_text(self.asked_by_name, name);
+        }
+        if let Some(name) = &q.answered_by {
+            doc.add_text(self.answered_by, name);
+            doc.add_text(self.answered_by_name, name);
+        }
+        doc.add_date(self.date_asked, to_datetime(q.date_asked));
+        if let Some(d) = q.date_answered {
+            doc.add_date(self.date_answered, to_datetime(d));
+        }
+        doc.add_date(
+            self.sort_date,
+            to_datetime(q.date_answered.unwrap_or(q.date_asked)),
+        );
+        doc.add_u64(
+            self.year_month,
+            q.date_asked.year as u64 * 100 + u64::from(q.date_asked.month),
+        );
+        doc.add_text(
+            self.record,
+            serde_json::to_string(q).expect("a Question always serialises"),
+        );
+        doc
+    }
+}
+
+/// Midnight UTC of a date, as tantivy stores it.
+pub fn to_datetime(date: Date) -> DateTime {
+    DateTime::from_timestamp_secs(date.days_since_epoch() * 86_400)
+}
+
+/// Builds the schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let date = || {
+        DateOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_precision(DateTimePrecision::Seconds)
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING),
+        match_key: b.add_text_field("match_key", STRING),
+        heading: b.add_text_field("heading", text(STEMMED)),
+        question: b.add_text_field("question", text(STEMMED)),
+        answer: b.add_text_field("answer", text(STEMMED)),
+        heading_exact: b.add_text_field("heading_exact", text(EXACT)),
+        question_exact: b.add_text_field("question_exact", text(EXACT)),
+        answer_exact: b.add_text_field("answer_exact", text(EXACT)),
+        department: b.add_text_field("department", STRING | FAST),
+        department_text: b.add_text_field("department_text", text(EXACT)),
+        house: b.add_text_field("house", STRING | FAST),
+        status: b.add_text_field("status", STRING | FAST),
+        asked_by: b.add_text_field("asked_by", text(EXACT)),
+        asked_by_name: b.add_text_field("asked_by_name", STRING | FAST),
+        answered_by: b.add_text_field("answered_by", text(EXACT)),
+        answered_by_name: b.add_text_field("answered_by_name", STRING | FAST),
+        date_asked: b.add_date_field("date_asked", date()),
+        date_answered: b.add_date_field("date_answered", date()),
+        sort_date: b.add_date_field("sort_date", date()),
+        year_month: b.add_u64_field("year_month", NumericOptions::default().set_indexed().set_fast()),
+        record: b.add_text_field("record", STORED),
+    };
+    (b.build(), fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_round_trip_through_the_schema() {
+        let (schema, fields) = build();
+        let again = Fields::from_schema(&schema).unwrap();
+        assert_eq!(format!("{fields:?}"), format!("{again:?}"));
+    }
+
+    #[test]
+    fn dates_are_midnight_utc() {
+        let d: Date = "2023-09-06".parse().unwrap();
+        assert_eq!(to_datetime(d).into_timestamp_secs(), 1_693_958_400);
+    }
+}
