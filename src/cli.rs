@@ -33,8 +33,151 @@ pub const DEFAULT_CORPUS: &str = "corpus";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Search(SearchArgs),
+    Show(ShowArgs),
     Ingest(IngestArgs),
     Parse(ParseArgs),
+}
+
+/// The query syntax, shown in the help of every command that takes a query.
+const QUERY_SYNTAX: &str = "\
+Query syntax:
+  school meals          all words must match (stemmed: school also finds schools)
+  \"Online Safety Bill\"  the exact phrase, unstemmed
+  nurses OR midwives    either word; AND is implied between words
+  NOT private, -private leave out questions with that word
+  (a OR b) c            parentheses group
+  heading:potholes      only in the heading; likewise question: and answer:
+  department:education  words of the answering department's name
+  by:dines              words of the answering member's name; asked: the asking member
+  *                     every question (with filters: pqsearch search '*' --department DfE)
+Without a prefix, words are searched in the heading, question and answer only.";
+
+/// Search the index: the best matches with highlighted snippets, and the total count.
+///
+/// Exit status: 0 when something matched, 1 when nothing did, 2 on error (such as a
+/// query that cannot be parsed).
+#[derive(Debug, clap::Args)]
+#[command(after_help = QUERY_SYNTAX, after_long_help = format!("{QUERY_SYNTAX}\n\nExamples:\n  pqsearch search '\"Online Safety Bill\"'\n  pqsearch search 'potholes -London' --department DfT --from 2024-03 --sort newest\n  pqsearch search '*' --status holding --format json | jq '.hits[].heading'"))]
+pub struct SearchArgs {
+    /// What to search for (see the query syntax below).
+    pub query: String,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// How many matches to show.
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+
+    /// Skip this many matches first (for paging: --offset 10 shows 11-20).
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    pub offset: usize,
+
+    /// text for people; json (one document with the total and every hit's full record) for scripts.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Highlight matches and headings with colour: auto (only at a terminal, and not when
+    /// NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// Filters and order shared by search and export.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilterArgs {
+    /// Only this answering department (repeat for several). Case-insensitive; a unique
+    /// prefix or word, or a short form such as DHSC, DfE, MoD, FCDO, HMT, DfT.
+    #[arg(long, value_name = "NAME")]
+    pub department: Vec<String>,
+
+    /// Only questions tabled in this House.
+    #[arg(long, value_enum)]
+    pub house: Option<HouseArg>,
+
+    /// Only questions asked by a member whose name has these words.
+    #[arg(long, value_name = "NAME")]
+    pub asked_by: Option<String>,
+
+    /// Only questions answered by a member whose name has these words.
+    #[arg(long, value_name = "NAME")]
+    pub answered_by: Option<String>,
+
+    /// From this date on: YYYY, YYYY-MM or YYYY-MM-DD (the first day of it).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Up to this date: YYYY, YYYY-MM or YYYY-MM-DD (the last day of it, included).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Which date --from and --to apply to.
+    #[arg(long, value_enum, default_value_t = DateArg::Asked, value_name = "WHICH")]
+    pub date: DateArg,
+
+    /// Only questions with this status.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+
+    /// Order: relevance (best first), newest or oldest (by date answered, or date asked
+    /// when unanswered).
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HouseArg {
+    Commons,
+    Lords,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateArg {
+    Asked,
+    Answered,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    Answered,
+    Unanswered,
+    Holding,
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+/// Print one whole record: heading, facts, the full question and answer.
+///
+/// ID is what search prints: <date asked>/<UIN> (2024-07-25/1830) or a 16-digit content id
+/// for questions whose source gives no UIN. Exit status: 0 found, 1 no such id, 2 error.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The question's id.
+    pub id: String,
+
+    /// text for people; json for scripts (the record's fields).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// Build or update the index from question files (pages, listing pages, API JSON).

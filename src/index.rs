@@ -117,10 +117,8 @@ impl PqIndex {
             return Err(IndexError::NotAnIndex(name));
         }
         let (schema, _) = schema::build();
-        let index = Index::create_in_dir(dir, schema).map_err(|source| IndexError::Tantivy {
-            dir: name,
-            source,
-        })?;
+        let index = Index::create_in_dir(dir, schema)
+            .map_err(|source| IndexError::Tantivy { dir: name, source })?;
         PqIndex::checked(index, dir)
     }
 

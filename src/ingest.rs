@@ -110,10 +110,12 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
     let mut report = IngestReport::default();
     let (files, walk_errors) = walk(&opts.paths);
     report.files_seen = files.len();
-    report.rejected.extend(walk_errors.into_iter().map(|e| Rejected {
-        reason: e.source.to_string(),
-        path: e.path,
-    }));
+    report
+        .rejected
+        .extend(walk_errors.into_iter().map(|e| Rejected {
+            reason: e.source.to_string(),
+            path: e.path,
+        }));
 
     let index = PqIndex::open_or_create(&opts.index_dir)?;
     let mut writer: IndexWriter<TantivyDocument> = index
@@ -177,12 +179,11 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
             }
         }
         if merger.writes >= opts.commit_every {
-            let committed = commit(&index, &mut writer, &reader, &mut merger)
-                .and_then(|n| {
-                    manifest.record(done_since_commit.drain(..));
-                    manifest.save(&opts.index_dir)?;
-                    Ok(n)
-                });
+            let committed = commit(&index, &mut writer, &reader, &mut merger).and_then(|n| {
+                manifest.record(done_since_commit.drain(..));
+                manifest.save(&opts.index_dir)?;
+                Ok(n)
+            });
             match committed {
                 Ok(n) => {
                     report.commits += 1;
@@ -232,7 +233,9 @@ fn commit(
     merger: &mut Merger,
 ) -> Result<u64, IndexError> {
     let payload = serde_json::to_string(&CommitInfo::now()).expect("payload serialises");
-    let mut prepared = writer.prepare_commit().map_err(|e| index.tantivy_error(e))?;
+    let mut prepared = writer
+        .prepare_commit()
+        .map_err(|e| index.tantivy_error(e))?;
     prepared.set_payload(&payload);
     prepared.commit().map_err(|e| index.tantivy_error(e))?;
     reader.reload().map_err(|e| index.tantivy_error(e))?;

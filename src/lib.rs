@@ -8,5 +8,7 @@
 pub mod index;
 pub mod ingest;
 pub mod parse;
+pub mod query;
 pub mod record;
 pub mod schema;
+pub mod search;

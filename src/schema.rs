@@ -201,7 +201,10 @@ pub fn build() -> (Schema, Fields) {
         date_asked: b.add_date_field("date_asked", date()),
         date_answered: b.add_date_field("date_answered", date()),
         sort_date: b.add_date_field("sort_date", date()),
-        year_month: b.add_u64_field("year_month", NumericOptions::default().set_indexed().set_fast()),
+        year_month: b.add_u64_field(
+            "year_month",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
         record: b.add_text_field("record", STORED),
     };
     (b.build(), fields)

@@ -1,0 +1,198 @@
+//! `pqsearch search`: ranked matches with snippets, as text for people or JSON for scripts.
+
+use std::io::{BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use pqsearch::record::Question;
+use pqsearch::search::{self, Hit, SearchRequest, SearchResults};
+use serde::Serialize;
+
+use super::{EXIT_NOTHING, EXIT_OK};
+use crate::cli::{ColorChoice, OutputFormat, SearchArgs};
+
+pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let request = SearchRequest {
+        query: args.query.clone(),
+        filters: super::filters(&args.filters)?,
+        sort: super::sort(args.filters.sort),
+        limit: args.limit,
+        offset: args.offset,
+    };
+    let index = super::open_index(index)?;
+    let results = search::search(&index, &request)?;
+
+    let stdout = std::io::stdout();
+    let color = use_color(args.color, stdout.is_terminal());
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        OutputFormat::Text => print_text(&mut out, &request, &results, color),
+        OutputFormat::Json => print_json(&mut out, &request, &results),
+    }
+    .context("writing results")?;
+    out.flush().context("writing results")?;
+    Ok(ExitCode::from(if results.total > 0 {
+        EXIT_OK
+    } else {
+        EXIT_NOTHING
+    }))
+}
+
+/// Whether to colour: never when NO_COLOR is set (unless forced), otherwise as chosen.
+pub fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && !no_color,
+    }
+}
+
+/// ANSI styles, or nothing.
+pub struct Style {
+    pub bold: &'static str,
+    pub hit: &'static str,
+    pub dim: &'static str,
+    pub reset: &'static str,
+}
+
+impl Style {
+    pub fn new(color: bool) -> Style {
+        if color {
+            Style {
+                bold: "\x1b[1m",
+                hit: "\x1b[1;31m",
+                dim: "\x1b[2m",
+                reset: "\x1b[0m",
+            }
+        } else {
+            Style {
+                bold: "",
+                hit: "",
+                dim: "",
+                reset: "",
+            }
+        }
+    }
+}
+
+fn print_text<W: Write>(
+    out: &mut W,
+    request: &SearchRequest,
+    results: &SearchResults,
+    color: bool,
+) -> std::io::Result<()> {
+    let s = Style::new(color);
+    for hit in &results.hits {
+        let q = &hit.record;
+        writeln!(
+            out,
+            "{}{}. {}{}",
+            s.bold,
+            hit.rank,
+            q.heading.as_deref().unwrap_or("(no heading)"),
+            s.reset
+        )?;
+        writeln!(out, "   {}{}{}", s.dim, facts(q), s.reset)?;
+        let snippet = if color {
+            hit.snippet.render(s.hit, s.reset)
+        } else {
+            hit.snippet.render("*", "*")
+        };
+        writeln!(out, "   {snippet}")?;
+        writeln!(out)?;
+    }
+    let shown = results.hits.len();
+    let noun = if results.total == 1 {
+        "match"
+    } else {
+        "matches"
+    };
+    if shown == 0 {
+        if results.total > 0 {
+            writeln!(
+                out,
+                "{} {noun}; none from {} on",
+                results.total,
+                request.offset + 1
+            )?;
+        } else {
+            writeln!(out, "no matches")?;
+        }
+    } else {
+        writeln!(
+            out,
+            "{} {noun} (showing {}-{})",
+            results.total,
+            request.offset + 1,
+            request.offset + shown
+        )?;
+    }
+    Ok(())
+}
+
+/// Department, dates, who answered, and the id, on one line.
+pub fn facts(q: &Question) -> String {
+    let mut parts = vec![q.department.clone(), format!("asked {}", q.date_asked)];
+    if let Some(by) = &q.asked_by {
+        parts.last_mut().unwrap().push_str(&format!(" by {by}"));
+    }
+    match (q.date_answered, &q.answered_by) {
+        (Some(d), Some(by)) => parts.push(format!("answered {d} by {by}")),
+        (Some(d), None) => parts.push(format!("answered {d}")),
+        (None, Some(by)) => parts.push(format!("answered by {by}")),
+        (None, None) => {}
+    }
+    if q.status != pqsearch::record::Status::Answered {
+        parts.push(q.status.to_string());
+    }
+    parts.push(format!("id {}", q.id));
+    parts.join(" · ")
+}
+
+#[derive(Serialize)]
+struct JsonResults<'a> {
+    query: &'a str,
+    total: usize,
+    offset: usize,
+    hits: Vec<JsonHit<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct JsonHit<'a> {
+    pub rank: usize,
+    pub score: f32,
+    /// Plain text, no markup.
+    pub snippet: &'a str,
+    /// Byte ranges of the matched words within `snippet`.
+    pub highlights: &'a [(usize, usize)],
+    #[serde(flatten)]
+    pub record: &'a Question,
+}
+
+impl<'a> From<&'a Hit> for JsonHit<'a> {
+    fn from(hit: &'a Hit) -> JsonHit<'a> {
+        JsonHit {
+            rank: hit.rank,
+            score: hit.score,
+            snippet: &hit.snippet.text,
+            highlights: &hit.snippet.highlights,
+            record: &hit.record,
+        }
+    }
+}
+
+fn print_json<W: Write>(
+    out: &mut W,
+    request: &SearchRequest,
+    results: &SearchResults,
+) -> std::io::Result<()> {
+    let doc = JsonResults {
+        query: &request.query,
+        total: results.total,
+        offset: request.offset,
+        hits: results.hits.iter().map(JsonHit::from).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

@@ -1,0 +1,520 @@
+//! A [`SearchRequest`] (query, filters, order, page) → [`SearchResults`] (the total and the
+//! hits, each with its score, whole record and snippet).
+//!
+//! Filters are tantivy queries too (terms on exact fields, ranges on fast date fields),
+//! joined to the text query in one `BooleanQuery` with a constant score, so that the total,
+//! the page and the ranking all come from one search and filters never change scores.
+
+mod snippet;
+
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
+
+pub use snippet::{Highlighter, Snippet, SNIPPET_CHARS};
+
+use crate::index::{IndexError, PqIndex};
+use crate::query::{self, Builder, Highlights, QueryError};
+use crate::record::{Date, House, Question, Status};
+use crate::schema::to_datetime;
+
+/// Why a search could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("bad query: {0}")]
+    Query(#[from] QueryError),
+    #[error("{0}")]
+    Filter(String),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first (BM25).
+    #[default]
+    Relevance,
+    /// Latest first, by date answered (date asked for unanswered questions).
+    Newest,
+    /// Earliest first, by the same date.
+    Oldest,
+}
+
+/// Which date `from` and `to` apply to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateField {
+    #[default]
+    Asked,
+    Answered,
+}
+
+/// Narrowing conditions; every one given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Department names as the user typed them: a full name (any case), a unique prefix or
+    /// word, or a common short form (DHSC, DfE, MoD, FCDO, HMT...). Any may match.
+    pub departments: Vec<String>,
+    pub house: Option<House>,
+    /// Words of the asking member's name, all of which must appear.
+    pub asked_by: Option<String>,
+    /// Words of the answering member's name, all of which must appear.
+    pub answered_by: Option<String>,
+    /// First day included.
+    pub from: Option<Date>,
+    /// Last day included.
+    pub to: Option<Date>,
+    pub date_field: DateField,
+    pub status: Option<Status>,
+}
+
+/// One search.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+        }
+    }
+}
+
+/// One matching question.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// 1-based position in the whole result list (offset included).
+    pub rank: usize,
+    /// BM25 score (0 where the query is `*` or the order is by date).
+    pub score: f32,
+    pub record: Question,
+    pub snippet: Snippet,
+}
+
+/// The page of hits asked for, and how many questions matched in all.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// A request turned into tantivy terms, ready to run against a searcher.
+pub struct Prepared<'a> {
+    index: &'a PqIndex,
+    pub query: Box<dyn Query>,
+    highlights: Highlights,
+    highlighter: Highlighter,
+}
+
+impl<'a> Prepared<'a> {
+    /// Parses the query and resolves the filters against what the index holds.
+    pub fn new(
+        index: &'a PqIndex,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<Prepared<'a>, SearchError> {
+        let ast = query::parse(&request.query)?;
+        let mut builder = Builder::new(&index.index, &index.fields);
+        let text = builder.build(&ast)?.ok_or_else(|| QueryError {
+            column: 1,
+            message: "the query has no searchable words (only punctuation?)".into(),
+        })?;
+        let highlights = builder.highlights(&ast);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        for filter in filter_queries(index, searcher, &mut builder, &request.filters)? {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        let query: Box<dyn Query> = if clauses.len() == 1 {
+            clauses.pop().unwrap().1
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        Ok(Prepared {
+            index,
+            query,
+            highlights,
+            highlighter: Highlighter {
+                stemmer: builder.stemmer,
+                plain: builder.plain,
+            },
+        })
+    }
+
+    /// The matches in order, `limit` of them from `offset`, and the total.
+    pub fn top(
+        &self,
+        searcher: &Searcher,
+        sort: Sort,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>), SearchError> {
+        let err = |e| SearchError::Index(self.index.tantivy_error(e));
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+        let (total, docs) = match sort {
+            Sort::Relevance => searcher
+                .search(&*self.query, &(Count, top.order_by_score()))
+                .map_err(err)?,
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let (total, docs) = searcher
+                    .search(
+                        &*self.query,
+                        &(
+                            Count,
+                            top.order_by_fast_field::<DateTime>("sort_date", order),
+                        ),
+                    )
+                    .map_err(err)?;
+                (
+                    total,
+                    docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
+                )
+            }
+        };
+        let docs = if limit == 0 { Vec::new() } else { docs };
+        Ok((total, docs))
+    }
+
+    /// Every match, in the requested order; ties (equal scores or dates) keep index order,
+    /// which is the same on every run over the same index.
+    pub fn all(
+        &self,
+        searcher: &Searcher,
+        sort: Sort,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let total = searcher
+            .search(&*self.query, &Count)
+            .map_err(|e| SearchError::Index(self.index.tantivy_error(e)))?;
+        let (_, mut docs) = self.top(searcher, sort, total, 0)?;
+        if sort == Sort::Relevance {
+            // TopDocs breaks score ties arbitrarily between segments; make it explicit.
+            docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        }
+        Ok(docs)
+    }
+
+    /// Loads a hit's record and builds its snippet.
+    pub fn hit(
+        &mut self,
+        searcher: &Searcher,
+        rank: usize,
+        score: f32,
+        addr: DocAddress,
+    ) -> Result<Hit, SearchError> {
+        let record = self.index.record(searcher, addr)?;
+        let snippet = self.snippet(&record);
+        Ok(Hit {
+            rank,
+            score,
+            record,
+            snippet,
+        })
+    }
+
+    /// The snippet for a record, from the question or the answer, whichever matches best.
+    pub fn snippet(&mut self, record: &Question) -> Snippet {
+        let answer = record.answer.as_deref().unwrap_or("");
+        self.highlighter
+            .best(&[&record.question, answer], &self.highlights)
+    }
+}
+
+/// Runs one search: the total, and the page of hits asked for.
+pub fn search(index: &PqIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let mut prepared = Prepared::new(index, &searcher, request)?;
+    let (total, docs) = prepared.top(&searcher, request.sort, request.limit, request.offset)?;
+    let hits = docs
+        .into_iter()
+        .enumerate()
+        .map(|(i, (score, addr))| prepared.hit(&searcher, request.offset + i + 1, score, addr))
+        .collect::<Result<_, _>>()?;
+    Ok(SearchResults { total, hits })
+}
+
+fn filter_queries(
+    index: &PqIndex,
+    searcher: &Searcher,
+    builder: &mut Builder,
+    f: &Filters,
+) -> Result<Vec<Box<dyn Query>>, SearchError> {
+    let fields = &index.fields;
+    let term = |field, value: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
+    };
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    if !f.departments.is_empty() {
+        let known = departments(index, searcher)?;
+        let mut names = BTreeSet::new();
+        for wanted in &f.departments {
+            names.insert(resolve_department(wanted, &known).map_err(SearchError::Filter)?);
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = names
+            .iter()
+            .map(|n| (Occur::Should, term(fields.department, n)))
+            .collect();
+        out.push(Box::new(BooleanQuery::new(any)));
+    }
+    if let Some(house) = f.house {
+        out.push(term(fields.house, house.as_str()));
+    }
+    if let Some(status) = f.status {
+        out.push(term(fields.status, status.as_str()));
+    }
+    for (name, scope) in [
+        (&f.asked_by, query::Scope::AskedBy),
+        (&f.answered_by, query::Scope::AnsweredBy),
+    ] {
+        if let Some(name) = name {
+            let node = query::Node::Phrase {
+                scope,
+                text: name.clone(),
+                column: 1,
+            };
+            let q = builder
+                .build(&node)?
+                .ok_or_else(|| SearchError::Filter(format!("no name to match in {name:?}")))?;
+            out.push(q);
+        }
+    }
+    if f.from.is_some() || f.to.is_some() {
+        let field = match f.date_field {
+            DateField::Asked => fields.date_asked,
+            DateField::Answered => fields.date_answered,
+        };
+        let bound = |d: Date| Term::from_field_date_for_search(field, to_datetime(d));
+        let lower = f
+            .from
+            .map_or(Bound::Unbounded, |d| Bound::Included(bound(d)));
+        let upper = f.to.map_or(Bound::Unbounded, |d| {
+            Bound::Excluded(bound(Date::from_days_since_epoch(d.days_since_epoch() + 1)))
+        });
+        if let (Some(from), Some(to)) = (f.from, f.to) {
+            if from > to {
+                return Err(SearchError::Filter(format!(
+                    "--from {from} is after --to {to}"
+                )));
+            }
+        }
+        out.push(Box::new(RangeQuery::new(lower, upper)));
+    }
+    Ok(out)
+}
+
+/// Every department name in the index.
+pub fn departments(index: &PqIndex, searcher: &Searcher) -> Result<BTreeSet<String>, IndexError> {
+    let mut names = BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(index.fields.department)
+            .map_err(|e| index.tantivy_error(e))?;
+        let mut terms = inverted.terms().stream().map_err(|e| IndexError::Io {
+            dir: index.dir.display().to_string(),
+            source: e,
+        })?;
+        while terms.advance() {
+            names.insert(String::from_utf8_lossy(terms.key()).into_owned());
+        }
+    }
+    Ok(names)
+}
+
+/// Short forms people use that the initials of the name do not give.
+const SHORT_FORMS: [(&str, &str); 2] = [("hmt", "Treasury"), ("hm treasury", "Treasury")];
+
+/// The department a user means: the exact name in any case, a common short form, the
+/// initials of the name (DfE, MoD, FCDO, DWP...), or a unique prefix or word of it.
+pub fn resolve_department(wanted: &str, known: &BTreeSet<String>) -> Result<String, String> {
+    let w = wanted.trim().to_lowercase();
+    if let Some(name) = known.iter().find(|k| k.to_lowercase() == w) {
+        return Ok(name.clone());
+    }
+    if let Some((_, name)) = SHORT_FORMS.iter().find(|(s, _)| *s == w) {
+        if known.contains(*name) {
+            return Ok(name.to_string());
+        }
+    }
+    let by_initials: Vec<&String> = known.iter().filter(|k| initials(k).contains(&w)).collect();
+    if by_initials.len() == 1 {
+        return Ok(by_initials[0].clone());
+    }
+    let by_text: Vec<&String> = known
+        .iter()
+        .filter(|k| {
+            let k = k.to_lowercase();
+            k.starts_with(&w)
+                || k.split(|c: char| !c.is_alphanumeric())
+                    .any(|word| word == w)
+        })
+        .collect();
+    match by_text.len() {
+        1 => Ok(by_text[0].clone()),
+        0 => Err(format!(
+            "no department matches {wanted:?}; departments in the index: {}",
+            known.iter().cloned().collect::<Vec<_>>().join("; ")
+        )),
+        _ => Err(format!(
+            "{wanted:?} matches several departments: {}; give more of the name",
+            by_text
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+    }
+}
+
+/// Initials of a name, lower-cased: with every word ("mod" for Ministry of Defence) and
+/// without the small words ("dhsc", "fcdo").
+fn initials(name: &str) -> [String; 2] {
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let all = words
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .collect::<String>()
+        .to_lowercase();
+    let main = words
+        .iter()
+        .filter(|w| !["of", "and", "the", "for"].contains(&w.to_lowercase().as_str()))
+        .filter_map(|w| w.chars().next())
+        .collect::<String>()
+        .to_lowercase();
+    [all, main]
+}
+
+/// Parses `2024`, `2024-03` or `2024-03-15` into the first and last day it covers.
+pub fn parse_date_span(text: &str) -> Result<(Date, Date), String> {
+    let bad = || format!("invalid date {text:?}: expected YYYY, YYYY-MM or YYYY-MM-DD");
+    let parts: Vec<&str> = text.trim().split('-').collect();
+    let num = |s: &str, len: usize| -> Result<u32, String> {
+        if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    match parts.as_slice() {
+        [y] => {
+            let y = num(y, 4)? as i32;
+            Ok((
+                Date::new(y, 1, 1).ok_or_else(bad)?,
+                Date::new(y, 12, 31).ok_or_else(bad)?,
+            ))
+        }
+        [y, m] => {
+            let (y, m) = (num(y, 4)? as i32, num(m, 2)? as u8);
+            let first = Date::new(y, m, 1).ok_or_else(bad)?;
+            let next = if m == 12 {
+                Date::new(y + 1, 1, 1)
+            } else {
+                Date::new(y, m + 1, 1)
+            };
+            let last = Date::from_days_since_epoch(next.ok_or_else(bad)?.days_since_epoch() - 1);
+            Ok((first, last))
+        }
+        [_, _, _] => {
+            let d: Date = text.trim().parse().map_err(|_| bad())?;
+            Ok((d, d))
+        }
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> BTreeSet<String> {
+        [
+            "Department of Health and Social Care",
+            "Department for Education",
+            "Ministry of Defence",
+            "Foreign, Commonwealth and Development Office",
+            "Treasury",
+            "Department for Transport",
+            "Department for Energy Security and Net Zero",
+            "Home Office",
+            "Cabinet Office",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    #[test]
+    fn departments_resolve_from_names_short_forms_and_prefixes() {
+        let k = known();
+        for (input, want) in [
+            ("home office", "Home Office"),
+            ("DHSC", "Department of Health and Social Care"),
+            ("DfE", "Department for Education"),
+            ("MoD", "Ministry of Defence"),
+            ("FCDO", "Foreign, Commonwealth and Development Office"),
+            ("HMT", "Treasury"),
+            ("DfT", "Department for Transport"),
+            ("DESNZ", "Department for Energy Security and Net Zero"),
+            ("Treas", "Treasury"),
+            ("transport", "Department for Transport"),
+            ("Ministry", "Ministry of Defence"),
+        ] {
+            assert_eq!(
+                resolve_department(input, &k).as_deref(),
+                Ok(want),
+                "{input}"
+            );
+        }
+        assert!(resolve_department("Office", &k)
+            .unwrap_err()
+            .contains("several"));
+        assert!(resolve_department("Department", &k)
+            .unwrap_err()
+            .contains("several"));
+        assert!(resolve_department("Narnia", &k)
+            .unwrap_err()
+            .contains("no department matches"));
+    }
+
+    #[test]
+    fn date_spans() {
+        let span = |s: &str| parse_date_span(s).map(|(a, b)| format!("{a}..{b}"));
+        assert_eq!(span("2024").unwrap(), "2024-01-01..2024-12-31");
+        assert_eq!(span("2024-02").unwrap(), "2024-02-01..2024-02-29");
+        assert_eq!(span("2023-12").unwrap(), "2023-12-01..2023-12-31");
+        assert_eq!(span("2024-03-15").unwrap(), "2024-03-15..2024-03-15");
+        for bad in [
+            "24",
+            "2024-13",
+            "2024-3",
+            "2024-02-30",
+            "soon",
+            "2024-01-01-01",
+        ] {
+            assert!(parse_date_span(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Snippets: about 200 characters of the question or answer around the query's words,
+//! cut at word boundaries, with every matched word marked.
+//!
+//! tantivy's `SnippetGenerator` works on one field's terms at a time, but a query here
+//! matches stemmed words in one field and quoted phrases in another, and both must be
+//! highlighted in the same snippet. So the text is tokenized with both analyzers and any
+//! token whose stem or exact form the query asked for is marked.
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::query::Highlights;
+
+/// The usual length of a snippet, in characters.
+pub const SNIPPET_CHARS: usize = 200;
+/// How much text to show before the first match.
+const LEAD_CHARS: usize = 50;
+const ELLIPSIS: &str = "…";
+
+/// A piece of text with the byte ranges of its highlighted words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    pub text: String,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The text with each highlight wrapped in `open` and `close`.
+    pub fn render(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 8 * self.highlights.len());
+        let mut at = 0;
+        for &(start, end) in &self.highlights {
+            out.push_str(&self.text[at..start]);
+            out.push_str(open);
+            out.push_str(&self.text[start..end]);
+            out.push_str(close);
+            at = end;
+        }
+        out.push_str(&self.text[at..]);
+        out
+    }
+}
+
+/// A word of the text that the query asked for.
+#[derive(Debug, Clone)]
+struct Match {
+    start: usize,
+    end: usize,
+    key: String,
+}
+
+/// Tokenizes texts for highlighting.
+pub struct Highlighter {
+    pub stemmer: TextAnalyzer,
+    pub plain: TextAnalyzer,
+}
+
+impl Highlighter {
+    /// The best snippet among `texts` (the first wins ties): the one whose window holds the
+    /// most distinct query words, then the most matches.
+    pub fn best(&mut self, texts: &[&str], hl: &Highlights) -> Snippet {
+        let mut best: Option<((usize, usize), Snippet)> = None;
+        for text in texts.iter().filter(|t| !t.is_empty()) {
+            let (score, snippet) = self.snippet(text, hl);
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((score, snippet));
+            }
+        }
+        best.map(|(_, s)| s).unwrap_or(Snippet {
+            text: String::new(),
+            highlights: Vec::new(),
+        })
+    }
+
+    fn matches(&mut self, text: &str, hl: &Highlights) -> Vec<Match> {
+        let mut out = Vec::new();
+        for (analyzer, wanted, tag) in [
+            (&mut self.stemmer, &hl.stems, 's'),
+            (&mut self.plain, &hl.exact, 'e'),
+        ] {
+            if wanted.is_empty() {
+                continue;
+            }
+            let mut stream = analyzer.token_stream(text);
+            while let Some(token) = stream.next() {
+                if wanted.contains(&token.text) {
+                    out.push(Match {
+                        start: token.offset_from,
+                        end: token.offset_to,
+                        key: format!("{tag}{}", token.text),
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        out.dedup_by(|b, a| b.start < a.end);
+        out
+    }
+
+    /// The best window of one text and its score.
+    fn snippet(&mut self, text: &str, hl: &Highlights) -> ((usize, usize), Snippet) {
+        let matches = self.matches(text, hl);
+        let limit = byte_len_of_chars(text, 0, SNIPPET_CHARS);
+        // The window (a run of matches within the length limit) with the most distinct
+        // words, then the most matches.
+        let mut best = (0usize, 0usize, (0usize, 0usize));
+        for i in 0..matches.len() {
+            let mut keys: Vec<&str> = Vec::new();
+            let mut j = i;
+            while j < matches.len()
+                && matches[j].end - matches[i].start <= limit.max(matches[i].end - matches[i].start)
+            {
+                if !keys.contains(&matches[j].key.as_str()) {
+                    keys.push(&matches[j].key);
+                }
+                j += 1;
+            }
+            let score = (keys.len(), j - i);
+            if score > best.2 {
+                best = (i, j, score);
+            }
+        }
+        let (first, last, score) = best;
+        let start = if matches.is_empty() {
+            0
+        } else {
+            let lead = text[..matches[first].start]
+                .char_indices()
+                .rev()
+                .nth(LEAD_CHARS - 1)
+                .map_or(0, |(i, _)| i);
+            // Never push the last match of the window out of it.
+            let must = matches[last - 1].end;
+            let lead = lead.max(must.saturating_sub(limit));
+            word_start(text, lead.min(matches[first].start))
+        };
+        let end = word_end(text, start + byte_len_of_chars(text, start, SNIPPET_CHARS));
+        let in_window: Vec<(usize, usize)> = matches
+            .iter()
+            .filter(|m| m.start >= start && m.end <= end)
+            .map(|m| (m.start, m.end))
+            .collect();
+        (score, build(text, start, end, &in_window))
+    }
+}
+
+/// The byte length of `n` characters of `text` from `from` (or to the end).
+fn byte_len_of_chars(text: &str, from: usize, n: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len() - from, |(i, _)| i)
+}
+
+/// Moves a start offset forward to the beginning of a word (unless already at one).
+fn word_start(text: &str, at: usize) -> usize {
+    if at == 0 || text[..at].ends_with(char::is_whitespace) {
+        return at;
+    }
+    match text[at..].find(char::is_whitespace) {
+        Some(ws) => {
+            let after = at + ws;
+            after + text[after..].len() - text[after..].trim_start().len()
+        }
+        None => at,
+    }
+}
+
+/// Moves an end offset back to the end of a word (unless at the end of the text).
+fn word_end(text: &str, at: usize) -> usize {
+    if at >= text.len() || text[at..].starts_with(char::is_whitespace) {
+        return at.min(text.len());
+    }
+    match text[..at].rfind(char::is_whitespace) {
+        Some(ws) if ws > 0 => ws,
+        _ => at,
+    }
+}
+
+/// The snippet text for `text[start..end]` on one line (white space runs become one
+/// space), with ellipses where it was cut, and the highlights moved to match.
+fn build(text: &str, start: usize, end: usize, highlights: &[(usize, usize)]) -> Snippet {
+    let mut out = String::new();
+    if start > 0 {
+        out.push_str(ELLIPSIS);
+    }
+    // map[i] = where byte start+i of the text lands in `out`.
+    let mut map = vec![0usize; end - start + 1];
+    let mut prev_space = start > 0;
+    for (i, c) in text[start..end].char_indices() {
+        map[i] = out.len();
+        if c.is_whitespace() {
+            if !prev_space {
+                out.push(' ');
+            }
+            prev_space = true;
+        } else {
+            out.push(c);
+            prev_space = false;
+        }
+    }
+    map[end - start] = out.len();
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    if end < text.len() {
+        out.push_str(ELLIPSIS);
+    }
+    let highlights = highlights
+        .iter()
+        .map(|&(s, e)| (map[s - start], map[e - start].min(trimmed)))
+        .collect();
+    Snippet {
+        text: out,
+        highlights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn highlighter() -> Highlighter {
+        let m = tantivy::tokenizer::TokenizerManager::default();
+        Highlighter {
+            stemmer: m.get("en_stem").unwrap(),
+            plain: m.get("default").unwrap(),
+        }
+    }
+
+    fn hl(stems: &[&str], exact: &[&str]) -> Highlights {
+        Highlights {
+            stems: stems.iter().map(|s| s.to_string()).collect(),
+            exact: exact.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn marks_stemmed_and_exact_words() {
+        let mut h = highlighter();
+        let s = h.best(
+            &["Schools and the Online Safety Bill."],
+            &hl(&["school"], &["online", "safety", "bill"]),
+        );
+        assert_eq!(
+            s.render("[", "]"),
+            "[Schools] and the [Online] [Safety] [Bill]."
+        );
+    }
+
+    #[test]
+    fn long_text_is_cut_at_words_around_the_match() {
+        let mut h = highlighter();
+        let text = "word ".repeat(100) + "target\n\nafter " + &"tail ".repeat(100);
+        let s = h.best(&[&text], &hl(&["target"], &[]));
+        assert!(s.text.starts_with("…word word"), "{}", s.text);
+        assert!(
+            s.text.ends_with("tail …") || s.text.ends_with("tail…"),
+            "{}",
+            s.text
+        );
+        assert!(
+            s.text.chars().count() <= SNIPPET_CHARS + 2,
+            "{}",
+            s.text.chars().count()
+        );
+        assert!(s.render("[", "]").contains("[target] after"), "{}", s.text);
+    }
+
+    #[test]
+    fn picks_the_text_that_matches_best() {
+        let mut h = highlighter();
+        let s = h.best(
+            &["nothing here", "the answer mentions schools"],
+            &hl(&["school"], &[]),
+        );
+        assert_eq!(s.render("[", "]"), "the answer mentions [schools]");
+        let none = h.best(&["first text", "second"], &hl(&[], &[]));
+        assert_eq!(none.text, "first text");
+    }
+}
