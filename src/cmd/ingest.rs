@@ -43,11 +43,11 @@ pub fn run_with_progress(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
 pub fn summary(r: &IngestReport, opts: &IngestOptions) -> String {
     let mut s = String::new();
     let secs = r.elapsed.as_secs_f64();
-    let _ = write!(
+    let _ = writeln!(
         s,
         "Ingested into {}: {} file(s) read ({:.1} MB), {} unchanged and skipped, {} rejected; \
          {} question(s) read: {} added, {} updated, {} duplicate(s) skipped; \
-         the index holds {} record(s). {:.2} s ({:.1} MB/s).\n",
+         the index holds {} record(s). {:.2} s ({:.1} MB/s).",
         opts.index_dir.display(),
         r.files_read,
         r.bytes_read as f64 / 1e6,
