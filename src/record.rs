@@ -335,13 +335,17 @@ impl Question {
     /// Combines two versions of the same question into one record.
     ///
     /// A field that one version leaves empty is filled from the other. Where both have a
-    /// value, the version with the newer answer wins (the later `date_answered`; an answer
-    /// beats none; on a tie, `other`, the one that arrived later). The longer text wins for
-    /// the question, since some sources cut it. A UIN, once known, fixes the id.
+    /// value, the version with the newer answer wins: the later `date_answered`, an answer
+    /// over none. When the dates tie, a whole answer beats one the API cut short ("..."),
+    /// then the version with a UIN (the official record), and only then the one that
+    /// arrived later (`other`), so that the order of ingest rarely matters. The longer text
+    /// wins for the question, since some sources cut it. A UIN, once known, fixes the id.
     pub fn merge(self, other: Question) -> Question {
-        let other_newer = (other.date_answered, other.answer.is_some())
-            >= (self.date_answered, self.answer.is_some());
-        let (mut win, lose) = if other_newer {
+        let rank = |q: &Question| {
+            let cut = q.answer.as_deref().is_some_and(|a| a.ends_with("..."));
+            (q.date_answered, q.answer.is_some(), !cut, q.uin.is_some())
+        };
+        let (mut win, lose) = if rank(&other) >= rank(&self) {
             (other, self)
         } else {
             (self, other)
@@ -359,17 +363,9 @@ impl Question {
         fill(&mut win.answered_by, lose.answered_by);
         fill(&mut win.answered_by_role, lose.answered_by_role);
         fill(&mut win.date_answered, lose.date_answered);
-        if win.answer.is_none() {
+        if win.answer.is_none() && lose.answer.is_some() {
             win.answer = lose.answer;
             win.status = lose.status;
-        } else if let (Some(w), Some(l)) = (&win.answer, &lose.answer) {
-            // The same answer, one copy cut short by the API ("..."): keep the full one.
-            let cut = w.strip_suffix("...").map(normalize_ws);
-            if win.date_answered == lose.date_answered
-                && cut.is_some_and(|c| normalize_ws(l).starts_with(&c))
-            {
-                win.answer = lose.answer;
-            }
         }
         if lose.question.chars().count() > win.question.chars().count() {
             win.question = lose.question;

@@ -141,8 +141,9 @@ fn decode(bytes: &[u8]) -> Result<&str, Failure> {
     Ok(text)
 }
 
-/// Strips a byte-order mark, turns CRLF and lone CR into LF, non-breaking spaces into
-/// spaces, and drops trailing white space on every line.
+/// Strips a byte-order mark, turns CRLF and lone CR into LF, turns every other kind of
+/// space (non-breaking, narrow, ...) into a plain one and runs of spaces into one, and drops
+/// trailing white space on every line. Tabs stay: they separate table cells.
 fn normalize(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = String::with_capacity(text.len());
@@ -152,8 +153,14 @@ fn normalize(text: &str) -> String {
             if i > 0 {
                 out.push('\n');
             }
-            let part = part.trim_end_matches(char::is_whitespace);
-            out.extend(part.chars().map(|c| if c == '\u{a0}' { ' ' } else { c }));
+            let mut prev_space = false;
+            for c in part.trim_end_matches(char::is_whitespace).chars() {
+                let space = c != '\t' && c.is_whitespace();
+                if !(space && prev_space) {
+                    out.push(if space { ' ' } else { c });
+                }
+                prev_space = space;
+            }
         }
         out.push('\n');
     }
@@ -219,10 +226,11 @@ impl<'a> Lines<'a> {
         let mut out = String::new();
         let mut blank_before = false;
         while let Some(line) = self.lines.get(self.pos) {
-            let line = line.trim();
-            if stop(line) {
+            if stop(line.trim()) {
                 break;
             }
+            // Leading tabs stay: they are the empty first cells of table rows.
+            let line = line.trim_start_matches(' ');
             self.pos += 1;
             if line.is_empty() {
                 blank_before = true;

@@ -3,5 +3,6 @@
 //! One test binary (fast to link), one module per capability. The real corpus is read from
 //! `../shared/corpus` beside the repository, never copied into it.
 
+mod ingest;
 mod parse;
 mod testenv;

@@ -55,6 +55,15 @@ impl TestEnv {
         cmd
     }
 
+    /// The binary as a plain process, for tests that spawn, kill or pipe it.
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pqsearch"));
+        cmd.current_dir(self.dir.path())
+            .env_remove("PQSEARCH_INDEX")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd().args(args).output().unwrap())
     }
@@ -100,4 +109,32 @@ impl Run {
 /// Collapses runs of white space (non-breaking spaces too), as truth comparisons require.
 pub fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every record in an index, read through the library, sorted by id.
+pub fn dump(index_dir: &Path) -> Vec<pqsearch::record::Question> {
+    use pqsearch::search::{Prepared, SearchRequest, Sort};
+    let index = pqsearch::index::PqIndex::open(index_dir).expect("index opens");
+    let reader = index.reader().unwrap();
+    let searcher = reader.searcher();
+    let prepared = Prepared::new(&index, &searcher, &SearchRequest::new("*")).unwrap();
+    let mut out: Vec<_> = prepared
+        .all(&searcher, Sort::Relevance)
+        .unwrap()
+        .into_iter()
+        .map(|(_, addr)| index.record(&searcher, addr).unwrap())
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// The ids that `pqsearch parse` reports for some paths, without duplicates.
+pub fn parsed_ids(env: &TestEnv, paths: &[&str]) -> std::collections::BTreeSet<String> {
+    let mut args = vec!["parse"];
+    args.extend_from_slice(paths);
+    let run = env.run(&args).expect_code(0);
+    run.json_lines()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
 }
