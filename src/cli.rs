@@ -60,7 +60,8 @@ Without a prefix, words are searched in the heading, question and answer only.";
 #[derive(Debug, clap::Args)]
 #[command(after_help = QUERY_SYNTAX, after_long_help = format!("{QUERY_SYNTAX}\n\nExamples:\n  pqsearch search '\"Online Safety Bill\"'\n  pqsearch search 'potholes -London' --department DfT --from 2024-03 --sort newest\n  pqsearch search '*' --status holding --format json | jq '.hits[].heading'"))]
 pub struct SearchArgs {
-    /// What to search for (see the query syntax below).
+    /// What to search for (see the query syntax below). It may start with -, as in -word.
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
 
     #[command(flatten)]

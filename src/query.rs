@@ -143,11 +143,16 @@ fn first_negative_only(node: &Node) -> Option<usize> {
         }
     }
     fn check(n: &Node) -> Option<usize> {
+        if !positive(n) {
+            return first_not(n);
+        }
         match n {
-            Node::And(c) | Node::Or(c) if positive(n) => c.iter().find_map(check),
-            Node::Not(inner, _) => check(inner),
-            _ if positive(n) => None,
-            _ => first_not(n),
+            // Nested groups must stand on their own too.
+            Node::And(c) | Node::Or(c) => c
+                .iter()
+                .filter(|child| !matches!(child, Node::Not(..)))
+                .find_map(check),
+            _ => None,
         }
     }
     check(node)
@@ -710,6 +715,8 @@ mod tests {
             ("a NOT", 3, "NOT needs a term after it"),
             ("-a -b", 1, "only negative terms"),
             ("a OR -b", 6, "only negative terms"),
+            ("NOT a", 1, "only negative terms"),
+            ("x (-a OR b)", 4, "only negative terms"),
             ("", 1, "empty"),
             ("   ", 1, "empty"),
             ("()", 2, "empty parentheses"),

@@ -5,4 +5,5 @@
 
 mod ingest;
 mod parse;
+mod search;
 mod testenv;
