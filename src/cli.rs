@@ -35,6 +35,7 @@ pub const DEFAULT_CORPUS: &str = "corpus";
 pub enum Command {
     Search(SearchArgs),
     Show(ShowArgs),
+    Export(ExportArgs),
     Ingest(IngestArgs),
     Parse(ParseArgs),
 }
@@ -85,8 +86,68 @@ pub struct SearchArgs {
     pub color: ColorChoice,
 }
 
+/// Write every match (not a top-N) to CSV or JSON Lines, for spreadsheets, R and pandas.
+///
+/// Full question and answer texts, never cut; CSV is RFC 4180, so quotes, commas and line
+/// breaks inside answers read back exactly. Columns, in order: id, uin, house, heading,
+/// department, asked_by, asked_by_party, asked_by_constituency, date_asked, question,
+/// answered_by, answered_by_role, date_answered, answer, status, corrected, grouped_with
+/// (joined with ;), source, then rank, score and snippet (plain text). A batch (--queries)
+/// adds a first column, query; a question matching several queries appears once per query.
+///
+/// The same index and query always give the same bytes. --meta records the query, filters,
+/// time of export and the index's last ingest beside the export.
+///
+/// Exit status: 0 when rows were written, 1 when nothing matched, 2 on error.
+#[derive(Debug, clap::Args)]
+#[command(after_help = QUERY_SYNTAX, after_long_help = format!("{QUERY_SYNTAX}\n\nExamples:\n  pqsearch export '\"Online Safety Act\"' --out osa.csv --bom\n  pqsearch export '*' --department DHSC --from 2025 --format jsonl > dhsc-2025.jsonl\n  pqsearch export --queries topics.txt --out topics.csv --meta topics.meta.json"))]
+pub struct ExportArgs {
+    /// What to search for (see the query syntax below); or use --queries.
+    #[arg(
+        allow_hyphen_values = true,
+        required_unless_present = "queries",
+        conflicts_with = "queries"
+    )]
+    pub query: Option<String>,
+
+    /// Read one query per line from FILE (blank lines and lines starting with # are skipped)
+    /// and export all their matches into one file, with a first column naming the query.
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Write to FILE (replaced only once the export is complete) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// csv or jsonl (JSON Lines: one object per line with the same fields).
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Csv)]
+    pub format: ExportFormatArg,
+
+    /// Pick and order columns, e.g. --columns id,date_asked,heading,answer.
+    #[arg(long, value_name = "A,B,C")]
+    pub columns: Option<String>,
+
+    /// Start the CSV with a UTF-8 byte-order mark, so that Excel reads accents and £ right.
+    #[arg(long)]
+    pub bom: bool,
+
+    /// Also write a JSON note of what was exported (queries, filters, time of export,
+    /// the index's last ingest, rows per query) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub meta: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Jsonl,
+}
+
 /// Filters and order shared by search and export.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, serde::Serialize, clap::Args)]
 pub struct FilterArgs {
     /// Only this answering department (repeat for several). Case-insensitive; a unique
     /// prefix or word, or a short form such as DHSC, DfE, MoD, FCDO, HMT, DfT.
@@ -140,19 +201,22 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum HouseArg {
     Commons,
     Lords,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum DateArg {
     Asked,
     Answered,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum StatusArg {
     Answered,
     Unanswered,
@@ -160,7 +224,8 @@ pub enum StatusArg {
     Withdrawn,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum SortArg {
     Relevance,
     Newest,

@@ -5,6 +5,7 @@
 //! [`schema`] and opened through [`index`]. The binary `pqsearch` is a thin layer that turns
 //! flags into these types and prints what they return.
 
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod parse;

@@ -1,5 +1,6 @@
 //! One module per subcommand, each with `run(args) -> anyhow::Result<ExitCode>`.
 
+mod export;
 mod ingest;
 mod parse;
 mod search;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Search(args) => search::run(args, cli.index.as_deref()),
         Command::Show(args) => show::run(args, cli.index.as_deref()),
+        Command::Export(args) => export::run(args, cli.index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
         Command::Parse(args) => parse::run(args),
     }

@@ -1,0 +1,213 @@
+//! `pqsearch export`: every match to CSV or JSON Lines, with an optional note of what was
+//! exported.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use pqsearch::export::{self, Column, ExportFormat, ExportOptions, ExportProgress, ExportReport};
+use pqsearch::index::{utc_timestamp, PqIndex};
+use pqsearch::search::SearchRequest;
+use serde::Serialize;
+
+use super::{EXIT_NOTHING, EXIT_OK};
+use crate::cli::{ExportArgs, ExportFormatArg, FilterArgs};
+
+pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let filters = super::filters(&args.filters)?;
+    let sort = super::sort(args.filters.sort);
+    // (line number, query): the line is None for a query given on the command line.
+    let queries: Vec<(Option<usize>, String)> = match (&args.query, &args.queries) {
+        (Some(q), _) => vec![(None, q.clone())],
+        (None, Some(file)) => read_queries(file)?,
+        (None, None) => bail!("give a QUERY or --queries FILE"),
+    };
+    let batch = args.queries.is_some();
+    let columns = match &args.columns {
+        Some(list) => Column::parse_list(list).map_err(|e| anyhow::anyhow!("--columns: {e}"))?,
+        None => Column::defaults(batch),
+    };
+    let opts = ExportOptions {
+        format: match args.format {
+            ExportFormatArg::Csv => ExportFormat::Csv,
+            ExportFormatArg::Jsonl => ExportFormat::JsonLines,
+        },
+        columns,
+        bom: args.bom,
+    };
+    let requests: Vec<SearchRequest> = queries
+        .iter()
+        .map(|(_, q)| SearchRequest {
+            query: q.clone(),
+            filters: filters.clone(),
+            sort,
+            limit: usize::MAX,
+            offset: 0,
+        })
+        .collect();
+
+    let index = super::open_index(index)?;
+    if let Err((i, err)) = export::validate(&index, &requests) {
+        match (&args.queries, queries[i].0) {
+            (Some(file), Some(line)) => bail!("{}:{line}: {err}", file.display()),
+            _ => return Err(err.into()),
+        }
+    }
+
+    let bar = Bar::new();
+    let report = match &args.out {
+        Some(path) => write_atomically(path, |file| {
+            export::export(&index, &requests, file, &opts, &bar).map_err(Into::into)
+        })?,
+        None => {
+            let stdout = std::io::stdout();
+            export::export(&index, &requests, stdout.lock(), &opts, &bar)?
+        }
+    };
+    drop(bar);
+    if let Some(meta) = &args.meta {
+        write_meta(meta, &index, &queries, &args, &opts.columns, &report)?;
+    }
+    if let Some(path) = &args.out {
+        eprintln!(
+            "pqsearch: wrote {} row(s) to {}",
+            report.rows(),
+            path.display()
+        );
+    }
+    Ok(ExitCode::from(if report.rows() > 0 {
+        EXIT_OK
+    } else {
+        EXIT_NOTHING
+    }))
+}
+
+/// The queries of a batch file with their line numbers.
+fn read_queries(file: &Path) -> anyhow::Result<Vec<(Option<usize>, String)>> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the queries file {}", file.display()))?;
+    let queries: Vec<(Option<usize>, String)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (Some(i + 1), l.trim().to_string()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    if queries.is_empty() {
+        bail!(
+            "{}: no queries (one per line; # starts a comment)",
+            file.display()
+        );
+    }
+    Ok(queries)
+}
+
+/// Writes through a temporary file beside `path` and renames it into place only when
+/// `write` succeeds, so that a failed or killed export never leaves half a file.
+fn write_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let name = path.file_name().context("--out needs a file name")?;
+    let tmp = path.with_file_name(format!(".{}.pqsearch-tmp", name.to_string_lossy()));
+    let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut out = BufWriter::new(file);
+    let result = write(&mut out).and_then(|v| {
+        out.flush()?;
+        out.get_ref().sync_all()?;
+        Ok(v)
+    });
+    match result {
+        Ok(v) => {
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot move the export into {}", path.display()))?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    queries: Vec<&'a str>,
+    rows_per_query: &'a [usize],
+    rows: usize,
+    filters: &'a FilterArgs,
+    format: &'a str,
+    columns: Vec<&'static str>,
+    exported_at: String,
+    index: PathBuf,
+    index_last_ingest: Option<String>,
+    pqsearch_version: &'static str,
+}
+
+fn write_meta(
+    path: &Path,
+    index: &PqIndex,
+    queries: &[(Option<usize>, String)],
+    args: &ExportArgs,
+    columns: &[Column],
+    report: &ExportReport,
+) -> anyhow::Result<()> {
+    let meta = Meta {
+        queries: queries.iter().map(|(_, q)| q.as_str()).collect(),
+        rows_per_query: &report.rows_per_query,
+        rows: report.rows(),
+        filters: &args.filters,
+        format: match args.format {
+            ExportFormatArg::Csv => "csv",
+            ExportFormatArg::Jsonl => "jsonl",
+        },
+        columns: columns.iter().map(|c| c.name()).collect(),
+        exported_at: utc_timestamp(std::time::SystemTime::now()),
+        index: index.dir.clone(),
+        index_last_ingest: index.commit_info()?.map(|i| i.ingested_at),
+        pqsearch_version: env!("CARGO_PKG_VERSION"),
+    };
+    let json = serde_json::to_string_pretty(&meta)? + "\n";
+    std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A progress bar for long exports, drawn only when stderr is a terminal.
+struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    fn new() -> Bar {
+        Bar(std::io::stderr().is_terminal().then(|| {
+            ProgressBar::new(0).with_style(
+                ProgressStyle::with_template(
+                    "[{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec})",
+                )
+                .expect("valid template"),
+            )
+        }))
+    }
+}
+
+impl ExportProgress for Bar {
+    fn start(&self, rows: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(rows as u64);
+            bar.set_position(0);
+        }
+    }
+
+    fn row(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
