@@ -274,7 +274,7 @@ pub fn export<W: Write>(
 
 /// Where rows go, in one of the formats.
 enum Sink<'a, W: Write> {
-    Csv(csv::Writer<W>, &'a [Column]),
+    Csv(Box<csv::Writer<W>>, &'a [Column]),
     Json(std::io::BufWriter<W>, &'a [Column]),
 }
 
@@ -289,7 +289,7 @@ impl<'a, W: Write> Sink<'a, W> {
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
                 w.write_record(opts.columns.iter().map(|c| c.name()))?;
-                Sink::Csv(w, &opts.columns)
+                Sink::Csv(Box::new(w), &opts.columns)
             }
             ExportFormat::JsonLines => Sink::Json(std::io::BufWriter::new(out), &opts.columns),
         })
