@@ -216,9 +216,21 @@ pub enum ExportError {
     #[error(transparent)]
     Search(#[from] SearchError),
     #[error("writing the export: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("writing CSV: {0}")]
-    Csv(#[from] csv::Error),
+    Csv(csv::Error),
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> ExportError {
+        ExportError::Io(e)
+    }
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> ExportError {
+        ExportError::Csv(e)
+    }
 }
 
 /// Rows written per query.

@@ -34,18 +34,15 @@ pub enum IndexError {
     Busy(String),
     #[error("a stored record is damaged: {0}")]
     BadRecord(String),
-    #[error("index error in {dir}: {source}")]
+    // The causes are part of the message rather than `source`s, so that a message
+    // printed with its chain does not repeat them.
+    #[error("index error in {dir}: {error}")]
     Tantivy {
         dir: String,
-        #[source]
-        source: tantivy::TantivyError,
+        error: tantivy::TantivyError,
     },
-    #[error("{dir}: {source}")]
-    Io {
-        dir: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{dir}: {error}")]
+    Io { dir: String, error: std::io::Error },
 }
 
 /// What each commit records about the index.
@@ -79,9 +76,9 @@ impl PqIndex {
         if !dir.join("meta.json").exists() {
             return Err(IndexError::Missing(name));
         }
-        let index = Index::open_in_dir(dir).map_err(|source| IndexError::Tantivy {
+        let index = Index::open_in_dir(dir).map_err(|error| IndexError::Tantivy {
             dir: name.clone(),
-            source,
+            error,
         })?;
         let opened = PqIndex::checked(index, dir)?;
         match opened.commit_info()? {
@@ -101,9 +98,9 @@ impl PqIndex {
     /// none. A new index is not committed here; the ingest's first commit records it.
     pub fn open_or_create(dir: &Path) -> Result<PqIndex, IndexError> {
         let name = dir.display().to_string();
-        let io = |source| IndexError::Io {
+        let io = |error| IndexError::Io {
             dir: name.clone(),
-            source,
+            error,
         };
         if dir.join("meta.json").exists() {
             return PqIndex::open(dir);
@@ -118,7 +115,7 @@ impl PqIndex {
         }
         let (schema, _) = schema::build();
         let index = Index::create_in_dir(dir, schema)
-            .map_err(|source| IndexError::Tantivy { dir: name, source })?;
+            .map_err(|error| IndexError::Tantivy { dir: name, error })?;
         PqIndex::checked(index, dir)
     }
 
@@ -135,10 +132,10 @@ impl PqIndex {
         })
     }
 
-    pub fn tantivy_error(&self, source: tantivy::TantivyError) -> IndexError {
+    pub fn tantivy_error(&self, error: tantivy::TantivyError) -> IndexError {
         IndexError::Tantivy {
             dir: self.dir.display().to_string(),
-            source,
+            error,
         }
     }
 

@@ -113,7 +113,7 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
     report
         .rejected
         .extend(walk_errors.into_iter().map(|e| Rejected {
-            reason: e.source.to_string(),
+            reason: e.error.to_string(),
             path: e.path,
         }));
 
@@ -220,7 +220,7 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
 fn reason_of(err: &ParseError) -> String {
     match err {
         ParseError::Invalid { line, reason, .. } => format!("line {line}: {reason}"),
-        ParseError::Io { source, .. } => source.to_string(),
+        ParseError::Io { error, .. } => error.to_string(),
     }
 }
 
@@ -514,9 +514,9 @@ impl Manifest {
 
     /// Writes the manifest atomically (a temporary file renamed over the old one).
     fn save(&self, dir: &Path) -> Result<(), IndexError> {
-        let io = |source| IndexError::Io {
+        let io = |error| IndexError::Io {
             dir: dir.display().to_string(),
-            source,
+            error,
         };
         let tmp = dir.join(format!("{MANIFEST}.tmp"));
         let json = serde_json::to_vec(self).expect("manifest serialises");
@@ -527,11 +527,10 @@ impl Manifest {
 
 /// A path that could not be walked.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {source}", path.display())]
+#[error("{}: {error}", path.display())]
 pub struct WalkError {
     pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
+    pub error: std::io::Error,
 }
 
 /// Every input file under `paths`, in a stable (sorted) order per named path.
@@ -546,9 +545,9 @@ pub fn walk(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkError>) {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_dir(path, &mut files, &mut errors),
             Ok(_) => files.push(path.clone()),
-            Err(source) => errors.push(WalkError {
+            Err(error) => errors.push(WalkError {
                 path: path.clone(),
-                source,
+                error,
             }),
         }
     }
@@ -558,10 +557,10 @@ pub fn walk(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkError>) {
 fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(source) => {
+        Err(error) => {
             errors.push(WalkError {
                 path: dir.to_path_buf(),
-                source,
+                error,
             });
             return;
         }
@@ -581,10 +580,7 @@ fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {
         match std::fs::metadata(&child) {
             Ok(meta) if meta.is_dir() => walk_dir(&child, files, errors),
             Ok(_) => files.push(child),
-            Err(source) => errors.push(WalkError {
-                path: child,
-                source,
-            }),
+            Err(error) => errors.push(WalkError { path: child, error }),
         }
     }
 }

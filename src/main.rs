@@ -21,8 +21,18 @@ fn main() -> ExitCode {
 
 /// `pqsearch ... | head` closes the pipe early; that is the reader's choice, not an error.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use pqsearch::export::ExportError;
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        let io =
+            e.downcast_ref::<std::io::Error>()
+                .or_else(|| match e.downcast_ref::<ExportError>() {
+                    Some(ExportError::Io(io)) => Some(io),
+                    Some(ExportError::Csv(csv)) => match csv.kind() {
+                        csv::ErrorKind::Io(io) => Some(io),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

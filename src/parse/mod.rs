@@ -25,12 +25,8 @@ pub use html::html_to_text;
 /// Why a file could not be turned into records.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: cannot read: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path}:{line}: {reason}")]
     Invalid {
         path: String,
@@ -77,9 +73,9 @@ pub enum Format {
 
 /// Reads and parses one file.
 pub fn parse_file(path: &Path) -> Result<Vec<Question>, ParseError> {
-    let bytes = std::fs::read(path).map_err(|source| ParseError::Io {
+    let bytes = std::fs::read(path).map_err(|error| ParseError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
     parse_bytes(&bytes, &path.display().to_string())
 }

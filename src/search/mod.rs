@@ -26,11 +26,17 @@ use crate::schema::to_datetime;
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error("bad query: {0}")]
-    Query(#[from] QueryError),
+    Query(QueryError),
     #[error("{0}")]
     Filter(String),
     #[error(transparent)]
     Index(#[from] IndexError),
+}
+
+impl From<QueryError> for SearchError {
+    fn from(e: QueryError) -> SearchError {
+        SearchError::Query(e)
+    }
 }
 
 /// Result order.
@@ -332,7 +338,7 @@ pub fn departments(index: &PqIndex, searcher: &Searcher) -> Result<BTreeSet<Stri
             .map_err(|e| index.tantivy_error(e))?;
         let mut terms = inverted.terms().stream().map_err(|e| IndexError::Io {
             dir: index.dir.display().to_string(),
-            source: e,
+            error: e,
         })?;
         while terms.advance() {
             names.insert(String::from_utf8_lossy(terms.key()).into_owned());

@@ -330,3 +330,37 @@ fn columns_bom_meta_and_reproducible_bytes() {
         .expect_code(1);
     assert_eq!(run.stdout.lines().count(), 1, "a header and no rows");
 }
+
+#[test]
+fn an_export_into_a_closed_pipe_stops_quietly() {
+    use std::io::Read;
+    let (_, _, api) = indexes();
+    for format in ["csv", "jsonl"] {
+        let env = TestEnv::new();
+        let mut child = env
+            .process()
+            .args([
+                "export",
+                "*",
+                "--format",
+                format,
+                "--index",
+                api.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 256];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
+        drop(child.stdout.take()); // like `| head`
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
+}
