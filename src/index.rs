@@ -120,6 +120,7 @@ impl PqIndex {
     }
 
     fn checked(index: Index, dir: &Path) -> Result<PqIndex, IndexError> {
+        schema::register_tokenizers(&index);
         let fields =
             Fields::from_schema(&index.schema()).map_err(|e| IndexError::Incompatible {
                 dir: dir.display().to_string(),

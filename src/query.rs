@@ -539,12 +539,34 @@ impl<'a> Builder<'a> {
     }
 
     /// A word or phrase in its scope: one clause per field, any of which may match.
+    ///
+    /// The stemmed fields have no positions (that keeps ingest fast), so a plain word that
+    /// splits into several tokens, such as "covid-19", is searched as a phrase of its exact
+    /// words instead.
     fn leaf(
         &mut self,
         scope: Scope,
         text: &str,
         exact: bool,
     ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let text_scope = matches!(scope, Scope::Text | Scope::Part(_));
+        let mut exact = exact;
+        let mut tokens = tokens(
+            if exact || !text_scope {
+                &mut self.plain
+            } else {
+                &mut self.stemmer
+            },
+            text,
+        );
+        if !exact && text_scope && tokens.len() > 1 {
+            exact = true;
+            tokens = self::tokens(&mut self.plain, text);
+        }
+        if tokens.is_empty() {
+            return Ok(None);
+        }
+        // Names are indexed unstemmed; text is stemmed unless quoted.
         let fields: Vec<Field> = match scope {
             Scope::Text => TextPart::ALL
                 .iter()
@@ -555,19 +577,6 @@ impl<'a> Builder<'a> {
             Scope::AnsweredBy => vec![self.fields.answered_by],
             Scope::AskedBy => vec![self.fields.asked_by],
         };
-        // Names are indexed unstemmed; text is stemmed unless quoted.
-        let stemmed = !exact && matches!(scope, Scope::Text | Scope::Part(_));
-        let tokens = tokens(
-            if stemmed {
-                &mut self.stemmer
-            } else {
-                &mut self.plain
-            },
-            text,
-        );
-        if tokens.is_empty() {
-            return Ok(None);
-        }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = fields
             .into_iter()
             .map(|field| (Occur::Should, words_query(field, &tokens)))
@@ -596,7 +605,14 @@ impl<'a> Builder<'a> {
                 scope: Scope::Text | Scope::Part(_),
                 text,
                 ..
-            } => out.stems.extend(tokens(&mut self.stemmer, text)),
+            } => {
+                let stems = tokens(&mut self.stemmer, text);
+                if stems.len() > 1 {
+                    out.exact.extend(tokens(&mut self.plain, text));
+                } else {
+                    out.stems.extend(stems);
+                }
+            }
             Node::Phrase {
                 scope: Scope::Text | Scope::Part(_),
                 text,

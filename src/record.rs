@@ -278,11 +278,23 @@ impl Question {
     /// the start of the normalised question text. Candidates with the same key are then
     /// confirmed with [`Question::same_text`].
     pub fn match_key(&self) -> String {
-        let text: String = normalize_ws(&self.question)
-            .to_lowercase()
-            .chars()
-            .take(MATCH_PREFIX)
-            .collect();
+        // The first MATCH_PREFIX characters of the normalised, lower-cased question, built
+        // without normalising the rest (this runs for every question ingested).
+        let mut text = String::with_capacity(MATCH_PREFIX + 8);
+        let mut n = 0;
+        'words: for word in self.question.split_whitespace() {
+            if n > 0 {
+                text.push(' ');
+                n += 1;
+            }
+            for c in word.chars().flat_map(char::to_lowercase) {
+                if n >= MATCH_PREFIX {
+                    break 'words;
+                }
+                text.push(c);
+                n += 1;
+            }
+        }
         fnv_hex(&format!("{}\n{text}", self.date_asked))
     }
 
@@ -519,6 +531,21 @@ mod tests {
         assert_eq!(a.match_key(), b.match_key());
         b.date_asked = "2023-12-02".parse().unwrap();
         assert!(!a.same_text(&b));
+    }
+
+    #[test]
+    fn match_key_covers_the_normalised_prefix() {
+        let mut a = sample();
+        let mut b = sample();
+        a.question = format!("{} tail A", "Word\u{a0} x".repeat(80));
+        b.question = format!("{} tail B", "word x".repeat(80));
+        assert_eq!(
+            a.match_key(),
+            b.match_key(),
+            "case, spacing and the tail beyond the prefix"
+        );
+        b.question = format!("{} tail B", "word y".repeat(80));
+        assert_ne!(a.match_key(), b.match_key());
     }
 
     #[test]

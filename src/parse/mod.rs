@@ -144,6 +144,11 @@ fn normalize(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = String::with_capacity(text.len());
     for line in text.split('\n') {
+        if is_clean(line) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
         let line = line.strip_suffix('\r').unwrap_or(line);
         for (i, part) in line.split('\r').enumerate() {
             if i > 0 {
@@ -162,6 +167,18 @@ fn normalize(text: &str) -> String {
     }
     out.pop();
     out
+}
+
+/// Whether a line is already normal: no CR, no double or trailing spaces, and no byte
+/// that could start a non-ASCII space (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000).
+/// Most lines are, and copying them whole makes normalising cheap.
+fn is_clean(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    !bytes.last().is_some_and(|b| b.is_ascii_whitespace())
+        && !bytes.windows(2).any(|w| w == b"  ")
+        && !bytes
+            .iter()
+            .any(|&b| matches!(b, b'\r' | 0x0b | 0x0c | 0xc2 | 0xe1 | 0xe2 | 0xe3))
 }
 
 /// A cursor over the lines of a normalised text, counting from line 1.

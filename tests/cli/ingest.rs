@@ -217,12 +217,9 @@ fn an_incompatible_or_foreign_index_is_refused_clearly() {
         .expect_code(0);
     let meta = env.path("ix/meta.json");
     let text = std::fs::read_to_string(&meta).unwrap();
-    assert!(text.contains("schema_version\\\":1"), "{text}");
-    std::fs::write(
-        &meta,
-        text.replace("schema_version\\\":1", "schema_version\\\":99"),
-    )
-    .unwrap();
+    let version = format!("schema_version\\\":{}", pqsearch::schema::SCHEMA_VERSION);
+    assert!(text.contains(&version), "{text}");
+    std::fs::write(&meta, text.replace(&version, "schema_version\\\":99")).unwrap();
     let run = env
         .run(&["search", "child", "--index", "ix"])
         .expect_code(2);
