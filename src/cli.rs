@@ -38,6 +38,45 @@ pub enum Command {
     Export(ExportArgs),
     Ingest(IngestArgs),
     Parse(ParseArgs),
+    Generate(GenerateArgs),
+}
+
+/// Write a synthetic scale corpus for benchmarks, recombined from a real one.
+///
+/// Each of the N questions takes its heading, department, date, minister and answer
+/// paragraphs from the real records under --from, and joins the start of one real question
+/// to the end of another, so that vocabulary and lengths stay realistic. The same --from,
+/// N and --seed always give the same files. Pages go 1,000 to a folder; API JSON 1,000
+/// questions to a file.
+///
+/// Example: pqsearch generate --from ../shared/corpus/api --n 100000 --out /tmp/scale-100k
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Real questions to recombine (files or folders in any input format).
+    #[arg(long, value_name = "PATH", required = true)]
+    pub from: Vec<PathBuf>,
+
+    /// How many questions to write.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub n: usize,
+
+    /// The folder to write into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// pages (one file per question) or api (the API's list JSON).
+    #[arg(long, value_enum, default_value_t = LayoutArg::Api)]
+    pub layout: LayoutArg,
+
+    /// The random seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LayoutArg {
+    Pages,
+    Api,
 }
 
 /// The query syntax, shown in the help of every command that takes a query.

@@ -6,6 +6,7 @@
 //! flags into these types and prints what they return.
 
 pub mod export;
+pub mod generate;
 pub mod index;
 pub mod ingest;
 pub mod parse;

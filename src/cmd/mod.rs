@@ -1,6 +1,7 @@
 //! One module per subcommand, each with `run(args) -> anyhow::Result<ExitCode>`.
 
 mod export;
+mod generate;
 mod ingest;
 mod parse;
 mod search;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(args, cli.index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
         Command::Parse(args) => parse::run(args),
+        Command::Generate(args) => generate::run(args),
     }
 }
 

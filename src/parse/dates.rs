@@ -58,6 +58,19 @@ pub fn parse_english_date(text: &str) -> Option<Date> {
     Date::new(year as i32, month as u8 + 1, day)
 }
 
+/// Writes a date as pages do: "6th September 2023".
+pub fn format_english_date(date: Date) -> String {
+    let suffix = match date.day {
+        1 | 21 | 31 => "st",
+        2 | 22 => "nd",
+        3 | 23 => "rd",
+        _ => "th",
+    };
+    let month = MONTHS[usize::from(date.month) - 1];
+    let month = month[..1].to_uppercase() + &month[1..];
+    format!("{}{suffix} {month} {}", date.day, date.year)
+}
+
 /// Parses the API's timestamps (`2024-07-25T00:00:00`) and plain `YYYY-MM-DD`.
 pub fn parse_api_date(text: &str) -> Option<Date> {
     text.get(..10)?.parse().ok()
@@ -98,6 +111,30 @@ mod tests {
         ] {
             assert_eq!(d(s), None, "{s:?}");
         }
+    }
+
+    #[test]
+    fn formatted_dates_read_back() {
+        for s in [
+            "2023-09-06",
+            "2024-03-01",
+            "2024-02-22",
+            "2025-12-23",
+            "2026-07-11",
+            "2024-05-31",
+        ] {
+            let date: Date = s.parse().unwrap();
+            let text = format_english_date(date);
+            assert_eq!(parse_english_date(&text), Some(date), "{text}");
+        }
+        assert_eq!(
+            format_english_date("2023-09-06".parse().unwrap()),
+            "6th September 2023"
+        );
+        assert_eq!(
+            format_english_date("2024-05-22".parse().unwrap()),
+            "22nd May 2024"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use crate::record::Question;
 
-pub use dates::parse_english_date;
+pub use dates::{format_english_date, parse_english_date};
 pub use html::html_to_text;
 
 /// Why a file could not be turned into records.

@@ -4,6 +4,7 @@
 //! `../shared/corpus` beside the repository, never copied into it.
 
 mod export;
+mod generate;
 mod ingest;
 mod parse;
 mod search;
