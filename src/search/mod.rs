@@ -243,10 +243,19 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// Runs one search: the total, and the page of hits asked for.
+/// Runs one search on the index as last committed: the total, and the page of hits.
 pub fn search(index: &PqIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
     let reader = index.reader()?;
-    let searcher = reader.searcher();
+    search_in(index, &reader.searcher(), request)
+}
+
+/// Runs one search with a searcher the caller keeps (as a long-lived process would).
+pub fn search_in(
+    index: &PqIndex,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> Result<SearchResults, SearchError> {
+    let searcher = searcher.clone();
     let mut prepared = Prepared::new(index, &searcher, request)?;
     let (total, docs) = prepared.top(&searcher, request.sort, request.limit, request.offset)?;
     let hits = docs

@@ -71,28 +71,43 @@ impl Highlighter {
         })
     }
 
+    /// The query's words in a text. The text is tokenized once, unstemmed; a token is
+    /// stemmed only when it could stem to a wanted stem (English stems keep the word's first
+    /// letter), which spares stemming nearly every word of long answers.
     fn matches(&mut self, text: &str, hl: &Highlights) -> Vec<Match> {
         let mut out = Vec::new();
-        for (analyzer, wanted, tag) in [
-            (&mut self.stemmer, &hl.stems, 's'),
-            (&mut self.plain, &hl.exact, 'e'),
-        ] {
-            if wanted.is_empty() {
-                continue;
-            }
-            let mut stream = analyzer.token_stream(text);
-            while let Some(token) = stream.next() {
-                if wanted.contains(&token.text) {
-                    out.push(Match {
-                        start: token.offset_from,
-                        end: token.offset_to,
-                        key: format!("{tag}{}", token.text),
-                    });
-                }
+        if hl.stems.is_empty() && hl.exact.is_empty() {
+            return out;
+        }
+        let firsts: Vec<char> = hl.stems.iter().filter_map(|s| s.chars().next()).collect();
+        let Highlighter { stemmer, plain } = self;
+        let mut stream = plain.token_stream(text);
+        while let Some(token) = stream.next() {
+            let key = if hl.exact.contains(&token.text) {
+                Some(format!("e{}", token.text))
+            } else if token
+                .text
+                .chars()
+                .next()
+                .is_some_and(|c| firsts.contains(&c))
+            {
+                let mut stems = stemmer.token_stream(&token.text);
+                stems
+                    .advance()
+                    .then(|| stems.token().text.clone())
+                    .filter(|stem| hl.stems.contains(stem))
+                    .map(|stem| format!("s{stem}"))
+            } else {
+                None
+            };
+            if let Some(key) = key {
+                out.push(Match {
+                    start: token.offset_from,
+                    end: token.offset_to,
+                    key,
+                });
             }
         }
-        out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
-        out.dedup_by(|b, a| b.start < a.end);
         out
     }
 

@@ -1,0 +1,39 @@
+//! Shared by the benchmarks: where the real corpus is, and indexes built from it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use pqsearch::index::PqIndex;
+use pqsearch::ingest::{self, IngestOptions, NoProgress};
+
+/// The shared corpus of real questions beside the repository.
+pub fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// The index to search: $PQSEARCH_BENCH_INDEX when set (for the scale runs), otherwise a
+/// fresh index of the real API corpus (49,565 questions) in a temporary directory.
+pub fn search_index() -> (Option<tempfile::TempDir>, PqIndex) {
+    if let Some(dir) = std::env::var_os("PQSEARCH_BENCH_INDEX") {
+        return (
+            None,
+            PqIndex::open(Path::new(&dir)).expect("PQSEARCH_BENCH_INDEX opens"),
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ix");
+    let opts = IngestOptions::new(vec![corpus().join("api")], dir.clone());
+    ingest::ingest(&opts, &NoProgress).expect("ingest of the real corpus");
+    (Some(tmp), PqIndex::open(&dir).unwrap())
+}
+
+/// The queries every search benchmark runs: (label, query, department filter, sort).
+pub const QUERIES: [(&str, &str); 6] = [
+    ("term", "hospital"),
+    ("phrase", "\"mental health\""),
+    ("boolean", "(flood OR flooding) defences -Scotland"),
+    ("and3", "NHS waiting lists"),
+    ("rare phrase", "\"Online Safety Act\""),
+    ("common", "government"),
+];
