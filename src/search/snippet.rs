@@ -58,17 +58,23 @@ impl Highlighter {
     /// The best snippet among `texts` (the first wins ties): the one whose window holds the
     /// most distinct query words, then the most matches.
     pub fn best(&mut self, texts: &[&str], hl: &Highlights) -> Snippet {
-        let mut best: Option<((usize, usize), Snippet)> = None;
+        let mut best: Option<(&str, Window)> = None;
         for text in texts.iter().filter(|t| !t.is_empty()) {
-            let (score, snippet) = self.snippet(text, hl);
-            if best.as_ref().is_none_or(|(s, _)| score > *s) {
-                best = Some((score, snippet));
+            let window = self.window(text, hl);
+            if best.as_ref().is_none_or(|(_, b)| window.score > b.score) {
+                best = Some((text, window));
+            }
+            if hl.stems.is_empty() && hl.exact.is_empty() {
+                break; // nothing to look for: the first text wins
             }
         }
-        best.map(|(_, s)| s).unwrap_or(Snippet {
-            text: String::new(),
-            highlights: Vec::new(),
-        })
+        match best {
+            Some((text, w)) => build(text, w.start, w.end, &w.highlights),
+            None => Snippet {
+                text: String::new(),
+                highlights: Vec::new(),
+            },
+        }
     }
 
     /// The query's words in a text. The text is tokenized once, unstemmed; a token is
@@ -112,7 +118,7 @@ impl Highlighter {
     }
 
     /// The best window of one text and its score.
-    fn snippet(&mut self, text: &str, hl: &Highlights) -> ((usize, usize), Snippet) {
+    fn window(&mut self, text: &str, hl: &Highlights) -> Window {
         let matches = self.matches(text, hl);
         let limit = byte_len_of_chars(text, 0, SNIPPET_CHARS);
         // The window (a run of matches within the length limit) with the most distinct
@@ -149,13 +155,27 @@ impl Highlighter {
             word_start(text, lead.min(matches[first].start))
         };
         let end = word_end(text, start + byte_len_of_chars(text, start, SNIPPET_CHARS));
-        let in_window: Vec<(usize, usize)> = matches
+        let highlights = matches
             .iter()
             .filter(|m| m.start >= start && m.end <= end)
             .map(|m| (m.start, m.end))
             .collect();
-        (score, build(text, start, end, &in_window))
+        Window {
+            score,
+            start,
+            end,
+            highlights,
+        }
     }
+}
+
+/// Where a snippet would be cut from one text, and how well it matches.
+struct Window {
+    /// Distinct query words, then matches, inside the window.
+    score: (usize, usize),
+    start: usize,
+    end: usize,
+    highlights: Vec<(usize, usize)>,
 }
 
 /// The byte length of `n` characters of `text` from `from` (or to the end).
