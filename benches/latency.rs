@@ -45,7 +45,23 @@ fn main() {
         "| query | hits | top-10 + snippets median ms | p99 ms | count only median ms | p99 ms |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
-    for (label, query) in common::QUERIES {
+    // $PQSEARCH_BENCH_QUERIES: a file of queries, one a line, as the peer runners read them.
+    let queries: Vec<(String, String)> = match std::env::var_os("PQSEARCH_BENCH_QUERIES") {
+        Some(path) => std::fs::read_to_string(path)
+            .expect("PQSEARCH_BENCH_QUERIES is readable")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|q| (String::new(), q.to_string()))
+            .collect(),
+        None => common::QUERIES
+            .iter()
+            .map(|(l, q)| (l.to_string(), q.to_string()))
+            .collect(),
+    };
+    let (mut sum_top, mut sum_count, mut sum_hits) = (0.0, 0.0, 0);
+    for (label, query) in &queries {
+        let query = query.as_str();
         let request = SearchRequest::new(query);
         let total = search::search_in(&index, &searcher, &request)
             .unwrap()
@@ -64,7 +80,11 @@ fn main() {
             ms(cmed),
             ms(cp99)
         );
+        sum_top += med.as_secs_f64() * 1e3;
+        sum_count += cmed.as_secs_f64() * 1e3;
+        sum_hits += total;
     }
+    println!("| TOTAL | {sum_hits} | {sum_top:.2} | | {sum_count:.2} | |");
     let mut newest = SearchRequest::new("hospital");
     newest.sort = Sort::Newest;
     let (med, p99) = time(|| {
