@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use pqsearch::export::{Column, ExportFormat, ExportOptions};
 use pqsearch::index::PqIndex;
 use pqsearch::ingest::{self, IngestOptions, NoProgress};
+use pqsearch::search::{self, SearchRequest};
 
 /// The shared corpus of real questions beside the repository.
 pub fn corpus() -> PathBuf {
@@ -37,3 +39,22 @@ pub const QUERIES: [(&str, &str); 6] = [
     ("rare phrase", "\"Online Safety Act\""),
     ("common", "government"),
 ];
+
+/// The id of the best match for "hospital": a record for the `show` benchmarks.
+pub fn some_id(index: &PqIndex) -> String {
+    search::search(index, &SearchRequest::new("hospital"))
+        .unwrap()
+        .hits[0]
+        .record
+        .id
+        .clone()
+}
+
+/// CSV with the default columns, as `pqsearch export` writes it.
+pub fn csv_options() -> ExportOptions {
+    ExportOptions {
+        format: ExportFormat::Csv,
+        columns: Column::defaults(false),
+        bom: false,
+    }
+}

@@ -10,7 +10,7 @@ mod common;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use pqsearch::export::{self, Column, ExportFormat, ExportOptions};
+use pqsearch::export;
 use pqsearch::search::{self, Prepared, SearchRequest, Sort};
 
 const RUNS: usize = 300;
@@ -96,12 +96,7 @@ fn main() {
         ms(p99)
     );
 
-    let id = search::search(&index, &SearchRequest::new("hospital"))
-        .unwrap()
-        .hits[0]
-        .record
-        .id
-        .clone();
+    let id = common::some_id(&index);
     let (med, p99) = time(|| {
         black_box(index.get(&searcher, &id).unwrap());
     });
@@ -111,11 +106,7 @@ fn main() {
         ms(p99)
     );
 
-    let opts = ExportOptions {
-        format: ExportFormat::Csv,
-        columns: Column::defaults(false),
-        bom: false,
-    };
+    let opts = common::csv_options();
     for query in ["\"mental health\"", "*"] {
         let request = SearchRequest::new(query);
         let started = Instant::now();

@@ -10,7 +10,7 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pqsearch::export::{self, Column, ExportFormat, ExportOptions};
+use pqsearch::export;
 use pqsearch::ingest::{self, IngestOptions, NoProgress};
 use pqsearch::search::{self, Filters, Prepared, SearchRequest, Sort};
 
@@ -89,12 +89,7 @@ fn bench_search(c: &mut Criterion) {
     group.bench_function("top10+snippets date-sorted (newest)", |b| {
         b.iter(|| black_box(search::search_in(&index, &searcher, &newest).unwrap()))
     });
-    let id = search::search(&index, &SearchRequest::new("hospital"))
-        .unwrap()
-        .hits[0]
-        .record
-        .id
-        .clone();
+    let id = common::some_id(&index);
     group.bench_function("show one record", |b| {
         b.iter(|| black_box(index.get(&searcher, &id).unwrap()))
     });
@@ -107,11 +102,7 @@ fn bench_search(c: &mut Criterion) {
         .unwrap()
         .total;
     group.throughput(Throughput::Elements(rows as u64));
-    let opts = ExportOptions {
-        format: ExportFormat::Csv,
-        columns: Column::defaults(false),
-        bom: false,
-    };
+    let opts = common::csv_options();
     group.bench_function("csv \"mental health\"", |b| {
         b.iter(|| {
             export::export(

@@ -144,30 +144,16 @@ impl Pools {
         } else {
             (None, None, None)
         };
-        let mut q = Question {
-            id: String::new(),
-            uin: Some((n + 1).to_string()),
-            house: crate::record::House::Commons,
-            heading: Some(rng.pick(&self.headings).clone()),
-            department: rng.pick(&self.departments).clone(),
-            asked_by: None,
-            asked_by_party: None,
-            asked_by_constituency: None,
-            date_asked,
-            question,
-            answered_by,
-            answered_by_role: None,
-            date_answered,
-            status: if answered {
-                crate::record::Status::Answered
-            } else {
-                crate::record::Status::Unanswered
-            },
-            answer,
-            corrected: false,
-            grouped_with: Vec::new(),
-            source: String::new(),
-        };
+        let heading = rng.pick(&self.headings).clone();
+        let department = rng.pick(&self.departments).clone();
+        let mut q = Question::new(date_asked, department, question, String::new());
+        q.uin = Some((n + 1).to_string());
+        q.heading = Some(heading);
+        q.answered_by = answered_by;
+        q.date_answered = date_answered;
+        if let Some(answer) = answer {
+            q.set_answer(answer);
+        }
         q.assign_id();
         q
     }

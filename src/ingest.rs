@@ -108,7 +108,14 @@ pub enum IngestError {
 pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     let mut report = IngestReport::default();
-    let (files, walk_errors) = walk(&opts.paths);
+    // Absolute paths (without resolving links, which costs syscalls per file) make the
+    // manifest's keys and the records' sources independent of the working directory.
+    let roots: Vec<PathBuf> = opts
+        .paths
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let (files, walk_errors) = walk(&roots);
     report.files_seen = files.len();
     report
         .rejected
@@ -439,14 +446,12 @@ impl<'a> Merger<'a> {
             self.pending.insert(id.clone(), None);
         }
         writer.delete_term(Term::from_field_text(id_field, &q.id));
+        let key = q.match_key();
         writer
-            .add_document(self.index.fields.document(&q))
+            .add_document(self.index.fields.document(&q, &key))
             .map_err(|e| self.index.tantivy_error(e))?;
         self.writes += 1;
-        self.pending_keys
-            .entry(q.match_key())
-            .or_default()
-            .push(q.id.clone());
+        self.pending_keys.entry(key).or_default().push(q.id.clone());
         // Absorbing another record (a page into its API record) updates it, too.
         let outcome = if before.is_some() || !replaced.is_empty() {
             Outcome::Updated
@@ -479,7 +484,7 @@ impl FileStamp {
     }
 }
 
-/// Files whose records are committed, keyed by absolute path.
+/// Files whose records are committed, keyed by absolute path (as walked from absolute roots).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Manifest {
     files: BTreeMap<String, FileStamp>,
@@ -496,10 +501,7 @@ impl Manifest {
     }
 
     fn key(path: &Path) -> String {
-        std::fs::canonicalize(path)
-            .unwrap_or_else(|_| path.to_path_buf())
-            .display()
-            .to_string()
+        path.display().to_string()
     }
 
     fn get(&self, path: &Path) -> Option<&FileStamp> {

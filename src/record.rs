@@ -274,6 +274,43 @@ fn fnv_hex(key: &str) -> String {
 const MATCH_PREFIX: usize = 200;
 
 impl Question {
+    /// A question with what every source gives, and nothing else yet: no heading, names,
+    /// answer or UIN; unanswered; the House inferred from the wording; no id until
+    /// [`Question::assign_id`].
+    pub fn new(date_asked: Date, department: String, question: String, source: String) -> Question {
+        Question {
+            id: String::new(),
+            uin: None,
+            house: House::infer_from_question(&question),
+            heading: None,
+            department,
+            asked_by: None,
+            asked_by_party: None,
+            asked_by_constituency: None,
+            date_asked,
+            question,
+            answered_by: None,
+            answered_by_role: None,
+            date_answered: None,
+            answer: None,
+            status: Status::Unanswered,
+            corrected: false,
+            grouped_with: Vec::new(),
+            source,
+        }
+    }
+
+    /// Records an answer (plain text; empty means none was given) and the status it
+    /// implies: holding when it is the standard holding wording, answered otherwise.
+    pub fn set_answer(&mut self, answer: String) {
+        self.status = if is_holding_answer(&answer) {
+            Status::Holding
+        } else {
+            Status::Answered
+        };
+        self.answer = (!answer.is_empty()).then_some(answer);
+    }
+
     /// A key shared by every version of this question from any source: the date asked and
     /// the start of the normalised question text. Candidates with the same key are then
     /// confirmed with [`Question::same_text`].
@@ -282,17 +319,22 @@ impl Question {
         // without normalising the rest (this runs for every question ingested).
         let mut text = String::with_capacity(MATCH_PREFIX + 8);
         let mut n = 0;
-        'words: for word in self.question.split_whitespace() {
+        for word in self.question.split_whitespace() {
+            if n >= MATCH_PREFIX {
+                break;
+            }
             if n > 0 {
                 text.push(' ');
                 n += 1;
             }
-            for c in word.chars().flat_map(char::to_lowercase) {
-                if n >= MATCH_PREFIX {
-                    break 'words;
-                }
-                text.push(c);
-                n += 1;
+            let lower = word.to_lowercase();
+            let chars = lower.chars().count();
+            if n + chars <= MATCH_PREFIX {
+                text.push_str(&lower);
+                n += chars;
+            } else {
+                text.extend(lower.chars().take(MATCH_PREFIX - n));
+                n = MATCH_PREFIX;
             }
         }
         fnv_hex(&format!("{}\n{text}", self.date_asked))
@@ -399,27 +441,13 @@ mod tests {
     use super::*;
 
     pub(crate) fn sample() -> Question {
-        let mut q = Question {
-            id: String::new(),
-            uin: None,
-            house: House::Commons,
-            heading: Some("Roads: Hedgehogs".into()),
-            department: "Department for Transport".into(),
-            asked_by: None,
-            asked_by_party: None,
-            asked_by_constituency: None,
-            date_asked: "2023-12-01".parse().unwrap(),
-            question: "To ask the Secretary of State for Transport, what steps he is taking."
-                .into(),
-            answered_by: None,
-            answered_by_role: None,
-            date_answered: None,
-            answer: None,
-            status: Status::Unanswered,
-            corrected: false,
-            grouped_with: vec![],
-            source: "a.txt".into(),
-        };
+        let mut q = Question::new(
+            "2023-12-01".parse().unwrap(),
+            "Department for Transport".into(),
+            "To ask the Secretary of State for Transport, what steps he is taking.".into(),
+            "a.txt".into(),
+        );
+        q.heading = Some("Roads: Hedgehogs".into());
         q.assign_id();
         q
     }

@@ -120,10 +120,11 @@ impl Fields {
     }
 
     /// The document indexed for one question.
-    pub fn document(&self, q: &Question) -> TantivyDocument {
+    /// `match_key` is `q.match_key()`, which the caller has at hand.
+    pub fn document(&self, q: &Question, match_key: &str) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, &q.id);
-        doc.add_text(self.match_key, q.match_key());
+        doc.add_text(self.match_key, match_key);
         let mut both = |stemmed: Field, exact: Field, text: &str| {
             doc.add_text(stemmed, text);
             doc.add_text(exact, text);

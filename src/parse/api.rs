@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::dates::parse_api_date;
 use super::{html_to_text, Failure};
-use crate::record::{is_holding_answer, Date, House, Question, Status};
+use crate::record::{normalize_ws, Date, House, Question, Status};
 
 #[derive(Deserialize)]
 struct Document {
@@ -107,65 +107,48 @@ pub(super) fn parse(text: &str, source: &str) -> Result<Vec<Question>, Failure> 
 }
 
 fn question(v: ApiQuestion, source: &str) -> Question {
-    let question = html_to_text(&v.question_text.0);
-    let department = v.answering_body_name.0.trim().to_string();
-    let date_asked = v.date_tabled.0;
-    let date_answered = v.date_answered.map(|d| d.0);
+    let mut q = Question::new(
+        v.date_tabled.0,
+        v.answering_body_name.0.trim().to_string(),
+        html_to_text(&v.question_text.0),
+        source.to_string(),
+    );
+    q.uin = v.uin.map(Uin::into_string).filter(|u| !u.is_empty());
+    match v.house.as_deref() {
+        Some(h) if h.eq_ignore_ascii_case("lords") => q.house = House::Lords,
+        Some(h) if h.eq_ignore_ascii_case("commons") => q.house = House::Commons,
+        _ => {} // inferred from the wording
+    }
+    // A heading is one line, whatever breaks the API left in it.
+    q.heading = v
+        .heading
+        .map(|h| normalize_ws(&h))
+        .filter(|h| !h.is_empty());
+    q.date_answered = v.date_answered.map(|d| d.0);
+    q.corrected = v.answer_is_correction == Some(true);
+    q.grouped_with = v
+        .grouped_questions
+        .unwrap_or_default()
+        .into_iter()
+        .map(Uin::into_string)
+        .collect();
+    // The holding flag can be stale once the real answer has arrived, so the wording of the
+    // answer decides; the flag only speaks for an answer whose text is missing.
     let answer = v
         .answer_text
         .as_deref()
         .map(html_to_text)
-        .filter(|a| !a.is_empty());
-    // The holding flag can be stale once the real answer has arrived, so the wording of the
-    // answer decides; the flag only speaks for an answer whose text is missing.
-    let status = if v.is_withdrawn == Some(true) {
-        Status::Withdrawn
-    } else if let Some(a) = &answer {
-        if is_holding_answer(a) {
-            Status::Holding
-        } else {
-            Status::Answered
-        }
+        .unwrap_or_default();
+    if !answer.is_empty() {
+        q.set_answer(answer);
     } else if v.answer_is_holding == Some(true) {
-        Status::Holding
-    } else if date_answered.is_some() {
-        Status::Answered
-    } else {
-        Status::Unanswered
-    };
-    let house = match v.house.as_deref() {
-        Some(h) if h.eq_ignore_ascii_case("lords") => House::Lords,
-        Some(h) if h.eq_ignore_ascii_case("commons") => House::Commons,
-        _ => House::infer_from_question(&question),
-    };
-    let mut q = Question {
-        id: String::new(),
-        uin: v.uin.map(Uin::into_string).filter(|u| !u.is_empty()),
-        house,
-        heading: v
-            .heading
-            .map(|h| h.trim().to_string())
-            .filter(|h| !h.is_empty()),
-        department,
-        asked_by: None,
-        asked_by_party: None,
-        asked_by_constituency: None,
-        date_asked,
-        question,
-        answered_by: None,
-        answered_by_role: None,
-        date_answered,
-        answer,
-        status,
-        corrected: v.answer_is_correction == Some(true),
-        grouped_with: v
-            .grouped_questions
-            .unwrap_or_default()
-            .into_iter()
-            .map(Uin::into_string)
-            .collect(),
-        source: source.to_string(),
-    };
+        q.status = Status::Holding;
+    } else if q.date_answered.is_some() {
+        q.status = Status::Answered;
+    }
+    if v.is_withdrawn == Some(true) {
+        q.status = Status::Withdrawn;
+    }
     q.assign_id();
     q
 }
@@ -174,10 +157,11 @@ fn question(v: ApiQuestion, source: &str) -> Question {
 mod tests {
     use super::*;
 
-    const ITEM: &str = r#"{"id": 1, "uin": "4811", "house": "Commons", "heading": "Shipbuilding: Finance",
+    const ITEM: &str = r#"{"id": 1, "uin": "4811", "house": "Commons",
         "dateTabled": "2023-12-01T00:00:00", "dateAnswered": "2023-12-11T00:00:00",
         "answeringBodyName": "Ministry of Defence", "questionText": "To ask the Secretary of State for Defence, what.",
         "answerText": "<p>Yes &amp; no.</p><p>More.</p>", "answerIsHolding": true, "answerIsCorrection": false,
+        "heading": "Shipbuilding:\r\n  Finance ",
         "isWithdrawn": false, "groupedQuestions": ["4812", 4813]}"#;
 
     #[test]
@@ -193,6 +177,7 @@ mod tests {
         assert_eq!(q.status, Status::Answered);
         assert_eq!(q.grouped_with, ["4812", "4813"]);
         assert_eq!(q.answered_by, None);
+        assert_eq!(q.heading.as_deref(), Some("Shipbuilding: Finance"));
     }
 
     #[test]

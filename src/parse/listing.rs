@@ -17,7 +17,7 @@
 //! after the minister's name may be missing, and so may the whole answer.
 
 use super::{page::department_line, parse_english_date, quote, Failure, Lines};
-use crate::record::{is_holding_answer, House, Question, Status};
+use crate::record::Question;
 
 pub(super) const MARKER: &str = "Written Question";
 const ASKED_BY: &str = "Asked by:";
@@ -95,26 +95,11 @@ fn question(lines: &mut Lines, source: &str) -> Result<Question, Failure> {
         ));
     }
 
-    let mut q = Question {
-        id: String::new(),
-        uin: None,
-        house: House::infer_from_question(&question),
-        heading: Some(heading.to_string()),
-        department,
-        asked_by,
-        asked_by_party: party,
-        asked_by_constituency: constituency,
-        date_asked,
-        question,
-        answered_by: None,
-        answered_by_role: None,
-        date_answered: None,
-        answer: None,
-        status: Status::Unanswered,
-        corrected: false,
-        grouped_with: Vec::new(),
-        source: source.to_string(),
-    };
+    let mut q = Question::new(date_asked, department, question, source.to_string());
+    q.heading = Some(heading.to_string());
+    q.asked_by = asked_by;
+    q.asked_by_party = party;
+    q.asked_by_constituency = constituency;
 
     if let Some(rest) = lines
         .peek()
@@ -131,13 +116,7 @@ fn question(lines: &mut Lines, source: &str) -> Result<Question, Failure> {
             lines.next_line();
             q.date_answered = Some(date);
         }
-        let answer = lines.paragraphs(|l| l == MARKER);
-        q.status = if is_holding_answer(&answer) {
-            Status::Holding
-        } else {
-            Status::Answered
-        };
-        q.answer = (!answer.is_empty()).then_some(answer);
+        q.set_answer(lines.paragraphs(|l| l == MARKER));
     }
     Ok(q)
 }
@@ -162,6 +141,7 @@ fn split_member(text: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::{House, Status};
 
     const LISTING: &str = "Search help: use quotes for phrases.\nResults 1-2\n\nWritten Question\nSchools: Mobile Phones\nTuesday 23rd April 2024\nAsked by: Jane Example (Labour - Exampleton)\nQuestion to the Department for Education:\nTo ask the Secretary of State for Education, what guidance.\nAnswered by Sam Minister - Minister of State (Education)\nThursday 25th April 2024\nGuidance was published.\n\nIt is under review.\n\nWritten Question\nPrisons: Food\nWednesday 24th April 2024\nAsked by: Lord Example (Conservative - Life peer)\nQuestion to the Ministry of Justice:\nTo ask His Majesty's Government what is spent on food in prisons.\n";
 

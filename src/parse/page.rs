@@ -23,7 +23,7 @@
 //! never part of the answer.
 
 use super::{parse_english_date, quote, Failure, Lines};
-use crate::record::{is_holding_answer, House, Question, Status};
+use crate::record::{Question, Status};
 
 /// The site's closing boilerplate line.
 const FOOTER: &str = "Reticulating Splines";
@@ -62,26 +62,8 @@ pub(super) fn parse(text: &str, source: &str) -> Result<Question, Failure> {
         ));
     }
 
-    let mut q = Question {
-        id: String::new(),
-        uin: None,
-        house: House::infer_from_question(&question),
-        heading: Some(heading.to_string()),
-        department,
-        asked_by: None,
-        asked_by_party: None,
-        asked_by_constituency: None,
-        date_asked,
-        question,
-        answered_by: None,
-        answered_by_role: None,
-        date_answered: None,
-        answer: None,
-        status: Status::Unanswered,
-        corrected: false,
-        grouped_with: Vec::new(),
-        source: source.to_string(),
-    };
+    let mut q = Question::new(date_asked, department, question, source.to_string());
+    q.heading = Some(heading.to_string());
 
     match lines.next_line() {
         Some((_, ANSWERED_BY)) => answer_block(&mut lines, &mut q)?,
@@ -134,21 +116,14 @@ fn answer_block(lines: &mut Lines, q: &mut Question) -> Result<(), Failure> {
     };
     q.answered_by = name.map(str::to_string);
     q.date_answered = Some(date);
-    let answer = lines.paragraphs(|l| l == FOOTER);
-    q.status = if answer.is_empty() {
-        Status::Answered
-    } else if is_holding_answer(&answer) {
-        Status::Holding
-    } else {
-        Status::Answered
-    };
-    q.answer = (!answer.is_empty()).then_some(answer);
+    q.set_answer(lines.paragraphs(|l| l == FOOTER));
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::House;
 
     const PAGE: &str = "Roads: Hedgehogs\n\n(asked on 1st December 2023) - View Source\n\nQuestion to the Department for Transport:\n\nTo ask the Secretary of State for Transport, what steps.\n\n\nAnswered by\nGuy Opperman Portrait\nGuy Opperman\nThis question was answered on 11th December 2023\n\nFirst paragraph.\n\nSecond\tcell\n\nReticulating Splines";
 

@@ -333,34 +333,11 @@ fn columns_bom_meta_and_reproducible_bytes() {
 
 #[test]
 fn an_export_into_a_closed_pipe_stops_quietly() {
-    use std::io::Read;
     let (_, _, api) = indexes();
+    let env = TestEnv::new();
     for format in ["csv", "jsonl"] {
-        let env = TestEnv::new();
-        let mut child = env
-            .process()
-            .args([
-                "export",
-                "*",
-                "--format",
-                format,
-                "--index",
-                api.to_str().unwrap(),
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = [0u8; 256];
-        child
-            .stdout
-            .as_mut()
-            .unwrap()
-            .read_exact(&mut first)
-            .unwrap();
-        drop(child.stdout.take()); // like `| head`
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{format}");
-        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+        let ix = api.to_str().unwrap();
+        let run = env.run_into_closed_pipe(&["export", "*", "--format", format, "--index", ix]);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{format}");
     }
 }

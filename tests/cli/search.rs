@@ -2,9 +2,7 @@
 //! texts themselves.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -471,31 +469,9 @@ fn malformed_queries_give_one_clear_line_and_exit_2() {
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     let env = TestEnv::new();
-    let mut child = env
-        .process()
-        .args([
-            "search",
-            "*",
-            "-n",
-            "5000",
-            "--index",
-            pages_index().to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 64];
-    child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
-    drop(child.stdout.take()); // like `| head`
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let ix = pages_index().to_str().unwrap();
+    let run = env.run_into_closed_pipe(&["search", "*", "-n", "5000", "--index", ix]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
 }
 
 #[test]

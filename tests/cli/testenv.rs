@@ -64,6 +64,28 @@ impl TestEnv {
         cmd
     }
 
+    /// Runs the binary, reads a little of its output and closes the pipe, as `| head` does.
+    pub fn run_into_closed_pipe(&self, args: &[&str]) -> Run {
+        use std::io::Read;
+        use std::process::Stdio;
+        let mut child = self
+            .process()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 64];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
+        drop(child.stdout.take());
+        Run::from(child.wait_with_output().unwrap())
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd().args(args).output().unwrap())
     }
