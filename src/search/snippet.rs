@@ -144,17 +144,29 @@ impl Highlighter {
         let start = if matches.is_empty() {
             0
         } else {
-            let lead = text[..matches[first].start]
+            let first_start = matches[first].start;
+            let lead = text[..first_start]
                 .char_indices()
                 .rev()
                 .nth(LEAD_CHARS - 1)
                 .map_or(0, |(i, _)| i);
-            // Never push the last match of the window out of it.
+            // Lead-in text never pushes the last match of the window out of it.
             let must = matches[last - 1].end;
-            let lead = lead.max(must.saturating_sub(limit));
-            word_start(text, lead.min(matches[first].start))
+            let lead = if text[lead..must].chars().count() > SNIPPET_CHARS {
+                first_start
+            } else {
+                lead
+            };
+            word_start(text, lead, first_start)
         };
-        let end = word_end(text, start + byte_len_of_chars(text, start, SNIPPET_CHARS));
+        // Cut at a word end, but not so far back that the first match falls out.
+        let floor = matches.get(first).map_or(start, |m| m.end);
+        let end = word_end(
+            text,
+            start + byte_len_of_chars(text, start, SNIPPET_CHARS),
+            floor,
+        );
+        let end = end.max(start);
         let highlights = matches
             .iter()
             .filter(|m| m.start >= start && m.end <= end)
@@ -186,28 +198,33 @@ fn byte_len_of_chars(text: &str, from: usize, n: usize) -> usize {
         .map_or(text.len() - from, |(i, _)| i)
 }
 
-/// Moves a start offset forward to the beginning of a word (unless already at one).
-fn word_start(text: &str, at: usize) -> usize {
+/// Moves a start offset forward to the beginning of a word (unless already at one), but
+/// never past `limit` (the first match).
+fn word_start(text: &str, at: usize, limit: usize) -> usize {
     if at == 0 || text[..at].ends_with(char::is_whitespace) {
         return at;
     }
-    match text[at..].find(char::is_whitespace) {
+    match text[at..limit].find(char::is_whitespace) {
         Some(ws) => {
             let after = at + ws;
-            after + text[after..].len() - text[after..].trim_start().len()
+            (after + text[after..].len() - text[after..].trim_start().len()).min(limit)
         }
         None => at,
     }
 }
 
-/// Moves an end offset back to the end of a word (unless at the end of the text).
-fn word_end(text: &str, at: usize) -> usize {
+/// Moves an end offset back to the end of a word (unless at the end of the text), but
+/// never before `floor`: a word longer than the snippet is cut instead.
+fn word_end(text: &str, at: usize, floor: usize) -> usize {
     if at >= text.len() || text[at..].starts_with(char::is_whitespace) {
         return at.min(text.len());
     }
-    match text[..at].rfind(char::is_whitespace) {
-        Some(ws) if ws > 0 => ws,
-        _ => at,
+    if floor >= at {
+        return at;
+    }
+    match text[floor..at].rfind(char::is_whitespace) {
+        Some(ws) => floor + ws,
+        None => at,
     }
 }
 
@@ -298,6 +315,44 @@ mod tests {
             s.text.chars().count()
         );
         assert!(s.render("[", "]").contains("[target] after"), "{}", s.text);
+    }
+
+    #[test]
+    fn a_word_longer_than_the_snippet_is_cut_not_lost() {
+        // Regression: a 300-character URL after the match made the window end before its
+        // start, and building the snippet panicked.
+        let mut h = highlighter();
+        let text = format!("(hospital) https://example.org/{}", "a".repeat(300));
+        let s = h.best(&[&text], &hl(&["hospit"], &[]));
+        assert_eq!(s.render("[", "]"), "([hospital])…");
+        let text = format!(
+            "see https://example.org/hospital/{} more words",
+            "a".repeat(300)
+        );
+        let s = h.best(&[&text], &hl(&["hospit"], &[]));
+        assert!(s.render("[", "]").contains("/[hospital]/aaa"), "{}", s.text);
+        let text = format!("{} (hospital)", "b".repeat(300));
+        let s = h.best(&[&text], &hl(&["hospit"], &[]));
+        assert!(s.render("[", "]").contains("[hospital]"), "{}", s.text);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn snippets_never_panic_and_highlight_inside(
+            words in proptest::collection::vec("[a-zé(),.:/\\- ]{0,60}|x{0,400}", 0..60),
+            pick in 0usize..60,
+        ) {
+            let text = words.join(" ");
+            let mut h = highlighter();
+            let query = words.get(pick).cloned().unwrap_or_default();
+            let stems = crate::query::tokens(&mut h.stemmer, &query);
+            let exact = crate::query::tokens(&mut h.plain, &query);
+            let s = h.best(&[&text, "second text"], &Highlights { stems, exact });
+            for &(a, b) in &s.highlights {
+                proptest::prop_assert!(a < b && b <= s.text.len());
+                proptest::prop_assert!(s.text.is_char_boundary(a) && s.text.is_char_boundary(b));
+            }
+        }
     }
 
     #[test]
