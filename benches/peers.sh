@@ -32,7 +32,7 @@ PQSEARCH_BENCH_INDEX=$WORK/index PQSEARCH_BENCH_QUERIES=$QUERIES "$LATENCY" | te
 
 echo "=== one process per query (warm page cache)"
 bash "$PEERS/cold_cli.sh" "$WORK/docs" "$WORK/peers" 10 | tee "$WORK/cold.txt"
-hyperfine -N --warmup 3 --runs 30 --export-markdown "$WORK/pq-cli.md" \
+hyperfine -N -i --warmup 3 --runs 30 --export-markdown "$WORK/pq-cli.md" \
   "$PQ --index $WORK/index search '\"online safety bill\"'" \
   "$PQ --index $WORK/index search 'child AND abuse'" >/dev/null
 cat "$WORK/pq-cli.md"

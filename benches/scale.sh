@@ -29,7 +29,7 @@ for n in $SIZES; do
   echo "index size: $(du -sm "$dir/index" | cut -f1) MB, source: $(du -sm "$dir/src" | cut -f1) MB"
   PQSEARCH_BENCH_INDEX=$dir/index "$LATENCY" | tee "$dir/latency.txt"
   if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 3 --runs 30 --export-markdown "$dir/cli.md" \
+    hyperfine -N -i --warmup 3 --runs 30 --export-markdown "$dir/cli.md" \
       "$PQ --index $dir/index search hospital" \
       "$PQ --index $dir/index search '\"mental health\"' --department DHSC" >/dev/null
     cat "$dir/cli.md"

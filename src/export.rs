@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use crate::index::PqIndex;
 use crate::record::Question;
-use crate::search::{Hit, Prepared, SearchError, SearchRequest};
+use crate::search::{Hit, Prepared, SearchError, SearchRequest, Snippet};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,12 +269,22 @@ pub fn export<W: Write>(
     let searcher = reader.searcher();
     let mut sink = Sink::new(out, opts)?;
     let mut report = ExportReport::default();
+    // Snippets are the costliest part of a row; make them only when they are exported.
+    let with_snippet = opts.columns.contains(&Column::Snippet);
     for request in requests {
         let mut prepared = Prepared::new(index, &searcher, request)?;
         let docs = prepared.all(&searcher, request.sort)?;
         progress.start(docs.len());
         for (i, (score, addr)) in docs.iter().enumerate() {
-            let hit = prepared.hit(&searcher, i + 1, *score, *addr)?;
+            let mut hit = Hit {
+                rank: i + 1,
+                score: *score,
+                record: index.record(&searcher, *addr).map_err(SearchError::from)?,
+                snippet: Snippet::default(),
+            };
+            if with_snippet {
+                hit.snippet = prepared.snippet(&hit.record);
+            }
             sink.row(&request.query, &hit)?;
             progress.row();
         }

@@ -109,15 +109,17 @@ fn print_text<W: Write>(
         "matches"
     };
     if shown == 0 {
-        if results.total > 0 {
+        if results.total == 0 {
+            writeln!(out, "no matches")?;
+        } else if request.limit == 0 {
+            writeln!(out, "{} {noun}", results.total)?;
+        } else {
             writeln!(
                 out,
-                "{} {noun}; none from {} on",
+                "{} {noun}; none from {} on (--offset is past the last)",
                 results.total,
                 request.offset + 1
             )?;
-        } else {
-            writeln!(out, "no matches")?;
         }
     } else {
         writeln!(

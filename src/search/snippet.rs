@@ -17,7 +17,7 @@ const LEAD_CHARS: usize = 50;
 const ELLIPSIS: &str = "…";
 
 /// A piece of text with the byte ranges of its highlighted words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snippet {
     pub text: String,
     pub highlights: Vec<(usize, usize)>,
@@ -70,10 +70,7 @@ impl Highlighter {
         }
         match best {
             Some((text, w)) => build(text, w.start, w.end, &w.highlights),
-            None => Snippet {
-                text: String::new(),
-                highlights: Vec::new(),
-            },
+            None => Snippet::default(),
         }
     }
 

@@ -419,6 +419,10 @@ fn text_output_colour_and_exit_codes() {
     assert!(run.stdout.contains("\x1b[1;31m"), "{}", run.stdout);
 
     let run = env
+        .run(&["search", "\"social care\"", "--index", ix, "-n", "0"])
+        .expect_code(0);
+    assert_eq!(run.stdout, format!("{total} matches\n"), "-n 0 counts only");
+    let run = env
         .run(&["search", "xylophonequartet", "--index", ix])
         .expect_code(1);
     assert!(run.stdout.contains("no matches"));
