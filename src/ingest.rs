@@ -156,7 +156,7 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
     let mut done_since_commit: Vec<(PathBuf, FileStamp)> = Vec::new();
     let mut first_error = None;
 
-    let outcome = parse_in_order(&todo, opts.threads, |i, result| {
+    parse_in_order(&todo, opts.threads, |i, result| {
         let (path, stamp) = &todo[i];
         match result {
             Ok(questions) => {
@@ -204,7 +204,7 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
         }
         true
     });
-    if let Some(e) = first_error.or(outcome.err()) {
+    if let Some(e) = first_error {
         // Dropping the writer discards everything after the last commit.
         let _ = writer.rollback();
         return Err(e.into());
@@ -254,11 +254,7 @@ fn commit(
 
 /// Parses files on `threads` workers and calls `handle` with each result in file order.
 /// `handle` returns false to stop early.
-fn parse_in_order<F>(
-    files: &[(PathBuf, FileStamp)],
-    threads: usize,
-    mut handle: F,
-) -> Result<(), IndexError>
+fn parse_in_order<F>(files: &[(PathBuf, FileStamp)], threads: usize, mut handle: F)
 where
     F: FnMut(usize, Result<Vec<Question>, ParseError>) -> bool,
 {
@@ -289,12 +285,11 @@ where
             while let Some(result) = waiting.remove(&expected) {
                 if !handle(expected, result) {
                     stop.store(true, Ordering::Relaxed);
-                    return Ok(());
+                    return;
                 }
                 expected += 1;
             }
         }
-        Ok(())
     })
 }
 
