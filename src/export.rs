@@ -5,6 +5,7 @@
 //! The same index and request always give the same bytes: order ties break on the
 //! document's place in the index, and nothing time-dependent is written into the rows.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::str::FromStr;
 
@@ -162,17 +163,39 @@ impl Column {
         }
     }
 
-    /// The value as a CSV cell: empty for null, lists joined with `;`.
-    fn cell(self, query: &str, hit: &Hit) -> String {
-        match self.value(query, hit) {
-            serde_json::Value::Null => String::new(),
-            serde_json::Value::String(s) => s,
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|i| i.as_str().unwrap_or_default())
-                .collect::<Vec<_>>()
-                .join(";"),
-            other => other.to_string(),
+    /// The value as a CSV cell: empty for null, lists joined with `;`. Texts are borrowed,
+    /// not copied: answers run to kilobytes and every row has one.
+    fn cell<'a>(self, query: &'a str, hit: &'a Hit) -> Cow<'a, str> {
+        let q = &hit.record;
+        let opt = |s: &'a Option<String>| Cow::Borrowed(s.as_deref().unwrap_or(""));
+        match self {
+            Column::Query => Cow::Borrowed(query),
+            Column::Id => Cow::Borrowed(&q.id),
+            Column::Uin => opt(&q.uin),
+            Column::House => Cow::Borrowed(q.house.as_str()),
+            Column::Heading => opt(&q.heading),
+            Column::Department => Cow::Borrowed(&q.department),
+            Column::AskedBy => opt(&q.asked_by),
+            Column::AskedByParty => opt(&q.asked_by_party),
+            Column::AskedByConstituency => opt(&q.asked_by_constituency),
+            Column::Question => Cow::Borrowed(&q.question),
+            Column::AnsweredBy => opt(&q.answered_by),
+            Column::AnsweredByRole => opt(&q.answered_by_role),
+            Column::Answer => opt(&q.answer),
+            Column::Status => Cow::Borrowed(q.status.as_str()),
+            Column::GroupedWith => Cow::Owned(q.grouped_with.join(";")),
+            Column::Source => Cow::Borrowed(&q.source),
+            Column::Snippet => Cow::Borrowed(&hit.snippet.text),
+            // Dates, numbers and flags: as in JSON.
+            Column::DateAsked
+            | Column::DateAnswered
+            | Column::Corrected
+            | Column::Rank
+            | Column::Score => match self.value(query, hit) {
+                serde_json::Value::Null => Cow::Borrowed(""),
+                serde_json::Value::String(s) => Cow::Owned(s),
+                other => Cow::Owned(other.to_string()),
+            },
         }
     }
 }
@@ -320,7 +343,10 @@ impl<'a, W: Write> Sink<'a, W> {
     fn row(&mut self, query: &str, hit: &Hit) -> Result<(), ExportError> {
         match self {
             Sink::Csv(w, columns) => {
-                w.write_record(columns.iter().map(|c| c.cell(query, hit)))?;
+                for c in columns.iter() {
+                    w.write_field(c.cell(query, hit).as_bytes())?;
+                }
+                w.write_record(None::<&[u8]>)?;
             }
             Sink::Json(w, columns) => {
                 // Written by hand to keep the columns in the chosen order.

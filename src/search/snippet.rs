@@ -228,15 +228,25 @@ fn word_end(text: &str, at: usize, floor: usize) -> usize {
 /// The snippet text for `text[start..end]` on one line (white space runs become one
 /// space), with ellipses where it was cut, and the highlights moved to match.
 fn build(text: &str, start: usize, end: usize, highlights: &[(usize, usize)]) -> Snippet {
-    let mut out = String::new();
+    let mut out = String::with_capacity(end - start + 2 * ELLIPSIS.len());
     if start > 0 {
         out.push_str(ELLIPSIS);
     }
-    // map[i] = where byte start+i of the text lands in `out`.
-    let mut map = vec![0usize; end - start + 1];
+    // map[i] = where byte start+i of the text lands in `out` (needed only to move
+    // highlights; most exported rows have none).
+    let mut map = vec![
+        0usize;
+        if highlights.is_empty() {
+            0
+        } else {
+            end - start + 1
+        }
+    ];
     let mut prev_space = start > 0;
     for (i, c) in text[start..end].char_indices() {
-        map[i] = out.len();
+        if let Some(slot) = map.get_mut(i) {
+            *slot = out.len();
+        }
         if c.is_whitespace() {
             if !prev_space {
                 out.push(' ');
@@ -247,7 +257,9 @@ fn build(text: &str, start: usize, end: usize, highlights: &[(usize, usize)]) ->
             prev_space = false;
         }
     }
-    map[end - start] = out.len();
+    if let Some(slot) = map.get_mut(end - start) {
+        *slot = out.len();
+    }
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
     if end < text.len() {
