@@ -115,7 +115,8 @@ pub struct SearchArgs {
     #[arg(long, default_value_t = 0, value_name = "K")]
     pub offset: usize,
 
-    /// text for people; json (one document with the total and every hit's full record) for scripts.
+    /// text for people; json for scripts: one document with the total and each shown hit,
+    /// full record included.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 
