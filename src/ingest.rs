@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
@@ -254,21 +254,34 @@ fn commit(
 
 /// Parses files on `threads` workers and calls `handle` with each result in file order.
 /// `handle` returns false to stop early.
+///
+/// Workers never run more than a fixed number of files ahead of the one being handled, so
+/// a slow file cannot make parsed results pile up in memory behind it.
 fn parse_in_order<F>(files: &[(PathBuf, FileStamp)], threads: usize, mut handle: F)
 where
     F: FnMut(usize, Result<Vec<Question>, ParseError>) -> bool,
 {
+    let threads = threads.max(1);
+    let ahead = threads * 64;
     let next = AtomicUsize::new(0);
-    let stop = std::sync::atomic::AtomicBool::new(false);
+    // The file being handled: workers wait while they are `ahead` files past it.
+    let handled = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        // Bounded, so parsed files never pile up ahead of the writer.
-        let (tx, rx) = mpsc::sync_channel(threads * 4);
-        for _ in 0..threads.max(1) {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..threads {
             let tx = tx.clone();
-            let (next, stop) = (&next, &stop);
+            let (next, handled, stop) = (&next, &handled, &stop);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= files.len() || stop.load(Ordering::Relaxed) {
+                if i >= files.len() {
+                    break;
+                }
+                while i >= handled.load(Ordering::Acquire) + ahead && !stop.load(Ordering::Relaxed)
+                {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+                if stop.load(Ordering::Relaxed) {
                     break;
                 }
                 let result = parse::parse_file(&files[i].0);
@@ -288,6 +301,7 @@ where
                     return;
                 }
                 expected += 1;
+                handled.store(expected, Ordering::Release);
             }
         }
     })
