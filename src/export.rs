@@ -236,6 +236,9 @@ impl ExportProgress for NoProgress {}
 /// Why an export stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// The request at `index` (0-based) of the batch cannot run.
+    #[error("{error}")]
+    BadRequest { index: usize, error: SearchError },
     #[error(transparent)]
     Search(#[from] SearchError),
     #[error("writing the export: {0}")]
@@ -268,19 +271,10 @@ impl ExportReport {
     }
 }
 
-/// Checks every request before anything is written, so that a bad query in a batch never
-/// leaves half an export behind. Returns the index of the first bad request and its error.
-pub fn validate(index: &PqIndex, requests: &[SearchRequest]) -> Result<(), (usize, SearchError)> {
-    let reader = index.reader().map_err(|e| (0, e.into()))?;
-    let searcher = reader.searcher();
-    for (i, request) in requests.iter().enumerate() {
-        Prepared::new(index, &searcher, request).map_err(|e| (i, e))?;
-    }
-    Ok(())
-}
-
 /// Writes every match of every request to `out`, in each request's order (`limit` and
-/// `offset` are ignored: an export is the whole result set).
+/// `offset` are ignored: an export is the whole result set). Every request is parsed and
+/// resolved before anything is written, so a bad query in a batch never leaves half an
+/// export behind.
 pub fn export<W: Write>(
     index: &PqIndex,
     requests: &[SearchRequest],
@@ -290,12 +284,19 @@ pub fn export<W: Write>(
 ) -> Result<ExportReport, ExportError> {
     let reader = index.reader().map_err(SearchError::from)?;
     let searcher = reader.searcher();
+    let mut prepared = requests
+        .iter()
+        .enumerate()
+        .map(|(i, request)| {
+            Prepared::new(index, &searcher, request)
+                .map_err(|error| ExportError::BadRequest { index: i, error })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut sink = Sink::new(out, opts)?;
     let mut report = ExportReport::default();
     // Snippets are the costliest part of a row; make them only when they are exported.
     let with_snippet = opts.columns.contains(&Column::Snippet);
-    for request in requests {
-        let mut prepared = Prepared::new(index, &searcher, request)?;
+    for (request, prepared) in requests.iter().zip(&mut prepared) {
         let docs = prepared.all(&searcher, request.sort)?;
         progress.start(docs.len());
         for (i, (score, addr)) in docs.iter().enumerate() {

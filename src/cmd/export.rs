@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
-use pqsearch::export::{self, Column, ExportFormat, ExportOptions, ExportProgress, ExportReport};
+use pqsearch::export::{
+    self, Column, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportReport,
+};
 use pqsearch::index::{utc_timestamp, PqIndex};
 use pqsearch::search::SearchRequest;
 use serde::Serialize;
@@ -50,23 +52,25 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
         .collect();
 
     let index = super::open_index(index)?;
-    if let Err((i, err)) = export::validate(&index, &requests) {
-        match (&args.queries, queries[i].0) {
-            (Some(file), Some(line)) => bail!("{}:{line}: {err}", file.display()),
-            _ => return Err(err.into()),
-        }
-    }
-
     let bar = Bar::new();
-    let report = match &args.out {
+    let result = match &args.out {
         Some(path) => write_atomically(path, |file| {
             export::export(&index, &requests, file, &opts, &bar).map_err(Into::into)
-        })?,
+        }),
         None => {
             let stdout = std::io::stdout();
-            export::export(&index, &requests, stdout.lock(), &opts, &bar)?
+            export::export(&index, &requests, stdout.lock(), &opts, &bar).map_err(Into::into)
         }
     };
+    // A bad query in a batch is reported by its line in the queries file.
+    let report = result.map_err(|e| match e.downcast::<ExportError>() {
+        Ok(ExportError::BadRequest { index, error }) => match (&args.queries, queries[index].0) {
+            (Some(file), Some(line)) => anyhow::anyhow!("{}:{line}: {error}", file.display()),
+            _ => anyhow::Error::new(error),
+        },
+        Ok(other) => other.into(),
+        Err(e) => e,
+    })?;
     drop(bar);
     if let Some(meta) = &args.meta {
         write_meta(meta, &index, &queries, &args, &opts.columns, &report)?;
