@@ -63,8 +63,6 @@ pub struct Rejected {
 /// What an ingest did.
 #[derive(Debug, Default)]
 pub struct IngestReport {
-    /// Files found under the paths.
-    pub files_seen: usize,
     /// Files parsed (the others were unchanged since the last ingest or rejected).
     pub files_read: usize,
     pub files_unchanged: usize,
@@ -76,7 +74,6 @@ pub struct IngestReport {
     /// Questions the index already held exactly as read.
     pub duplicates_skipped: usize,
     pub rejected: Vec<Rejected>,
-    pub commits: usize,
     /// Records in the index after the last commit.
     pub records_in_index: u64,
     pub elapsed: Duration,
@@ -88,8 +85,6 @@ pub trait Progress: Sync {
     fn start(&self, _files: usize, _bytes: u64) {}
     /// One file is done (parsed and merged, or rejected).
     fn file_done(&self, _bytes: u64, _records: usize) {}
-    /// A commit landed; the index now holds this many records.
-    fn committed(&self, _records_in_index: u64) {}
 }
 
 /// Reports nothing.
@@ -116,7 +111,6 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
         .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
         .collect();
     let (files, walk_errors) = walk(&roots);
-    report.files_seen = files.len();
     report
         .rejected
         .extend(walk_errors.into_iter().map(|e| Rejected {
@@ -186,20 +180,13 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
             }
         }
         if merger.writes >= opts.commit_every {
-            let committed = commit(&index, &mut writer, &reader, &mut merger).and_then(|n| {
+            let committed = commit(&index, &mut writer, &reader, &mut merger).and_then(|_| {
                 manifest.record(done_since_commit.drain(..));
-                manifest.save(&opts.index_dir)?;
-                Ok(n)
+                manifest.save(&opts.index_dir)
             });
-            match committed {
-                Ok(n) => {
-                    report.commits += 1;
-                    progress.committed(n);
-                }
-                Err(e) => {
-                    first_error = Some(e);
-                    return false;
-                }
+            if let Err(e) = committed {
+                first_error = Some(e);
+                return false;
             }
         }
         true
@@ -212,8 +199,6 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
 
     if merger.writes > 0 || fresh {
         report.records_in_index = commit(&index, &mut writer, &reader, &mut merger)?;
-        report.commits += 1;
-        progress.committed(report.records_in_index);
     } else {
         report.records_in_index = reader.searcher().num_docs();
     }
@@ -358,24 +343,26 @@ impl<'a> Merger<'a> {
     /// Other records with the same date and question text.
     fn same_text(&self, q: &Question) -> Result<Vec<Question>, IndexError> {
         let key = q.match_key();
-        let mut ids: Vec<String> = self
+        // Committed records with the key, unless this batch has replaced or deleted them,
+        // then the batch's own records with the key (by id, in a stable order).
+        let mut found: BTreeMap<String, Question> = BTreeMap::new();
+        for r in self
             .index
             .find(&self.searcher, self.index.fields.match_key, &key, 1000)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        ids.extend(self.pending_keys.get(&key).into_iter().flatten().cloned());
-        ids.sort();
-        ids.dedup();
-        let mut out = Vec::new();
-        for id in ids.into_iter().filter(|id| *id != q.id) {
-            if let Some(r) = self.current(&id)? {
-                if r.same_text(q) {
-                    out.push(r);
-                }
+        {
+            if !self.pending.contains_key(&r.id) {
+                found.insert(r.id.clone(), r);
             }
         }
-        Ok(out)
+        for id in self.pending_keys.get(&key).into_iter().flatten() {
+            if let Some(Some(r)) = self.pending.get(id) {
+                found.insert(id.clone(), r.clone());
+            }
+        }
+        Ok(found
+            .into_values()
+            .filter(|r| r.id != q.id && r.same_text(q))
+            .collect())
     }
 
     fn integrate(
