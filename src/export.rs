@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use crate::index::PqIndex;
 use crate::record::Question;
-use crate::search::{Hit, Prepared, SearchError, SearchRequest, Snippet};
+use crate::search::{Hit, Prepared, SearchError, SearchRequest};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,21 +294,12 @@ pub fn export<W: Write>(
         .collect::<Result<Vec<_>, _>>()?;
     let mut sink = Sink::new(out, opts)?;
     let mut report = ExportReport::default();
-    // Snippets are the costliest part of a row; make them only when they are exported.
     let with_snippet = opts.columns.contains(&Column::Snippet);
     for (request, prepared) in requests.iter().zip(&mut prepared) {
         let docs = prepared.all(&searcher, request.sort)?;
         progress.start(docs.len());
         for (i, (score, addr)) in docs.iter().enumerate() {
-            let mut hit = Hit {
-                rank: i + 1,
-                score: *score,
-                record: index.record(&searcher, *addr).map_err(SearchError::from)?,
-                snippet: Snippet::default(),
-            };
-            if with_snippet {
-                hit.snippet = prepared.snippet(&hit.record);
-            }
+            let hit = prepared.hit(&searcher, i + 1, *score, *addr, with_snippet)?;
             sink.row(&request.query, &hit)?;
             progress.row();
         }

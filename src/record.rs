@@ -84,17 +84,6 @@ impl House {
     }
 }
 
-impl FromStr for House {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "commons" => Ok(House::Commons),
-            "lords" => Ok(House::Lords),
-            _ => Err(format!("unknown house {s:?} (expected commons or lords)")),
-        }
-    }
-}
-
 impl fmt::Display for House {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -102,13 +91,6 @@ impl fmt::Display for House {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [
-        Status::Answered,
-        Status::Unanswered,
-        Status::Holding,
-        Status::Withdrawn,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Answered => "answered",
@@ -116,20 +98,6 @@ impl Status {
             Status::Holding => "holding",
             Status::Withdrawn => "withdrawn",
         }
-    }
-}
-
-impl FromStr for Status {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Status::ALL
-            .into_iter()
-            .find(|st| st.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                format!(
-                    "unknown status {s:?} (expected answered, unanswered, holding or withdrawn)"
-                )
-            })
     }
 }
 

@@ -35,15 +35,6 @@ pub enum ParseError {
     },
 }
 
-impl ParseError {
-    /// The file the error is about.
-    pub fn path(&self) -> &str {
-        match self {
-            ParseError::Io { path, .. } | ParseError::Invalid { path, .. } => path,
-        }
-    }
-}
-
 /// A failure inside one format's parser, before the file name is attached.
 #[derive(Debug)]
 struct Failure {

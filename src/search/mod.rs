@@ -217,16 +217,22 @@ impl<'a> Prepared<'a> {
         Ok(docs)
     }
 
-    /// Loads a hit's record and builds its snippet.
+    /// Loads a hit's record and, when asked (snippets are the costliest part of a hit),
+    /// builds its snippet.
     pub fn hit(
         &mut self,
         searcher: &Searcher,
         rank: usize,
         score: f32,
         addr: DocAddress,
+        with_snippet: bool,
     ) -> Result<Hit, SearchError> {
         let record = self.index.record(searcher, addr)?;
-        let snippet = self.snippet(&record);
+        let snippet = if with_snippet {
+            self.snippet(&record)
+        } else {
+            Snippet::default()
+        };
         Ok(Hit {
             rank,
             score,
@@ -255,13 +261,12 @@ pub fn search_in(
     searcher: &Searcher,
     request: &SearchRequest,
 ) -> Result<SearchResults, SearchError> {
-    let searcher = searcher.clone();
-    let mut prepared = Prepared::new(index, &searcher, request)?;
-    let (total, docs) = prepared.top(&searcher, request.sort, request.limit, request.offset)?;
+    let mut prepared = Prepared::new(index, searcher, request)?;
+    let (total, docs) = prepared.top(searcher, request.sort, request.limit, request.offset)?;
     let hits = docs
         .into_iter()
         .enumerate()
-        .map(|(i, (score, addr))| prepared.hit(&searcher, request.offset + i + 1, score, addr))
+        .map(|(i, (score, addr))| prepared.hit(searcher, request.offset + i + 1, score, addr, true))
         .collect::<Result<_, _>>()?;
     Ok(SearchResults { total, hits })
 }
