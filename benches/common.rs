@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use pqsearch::engine::Engine;
 use pqsearch::export::{Column, ExportFormat, ExportOptions};
-use pqsearch::index::PqIndex;
 use pqsearch::ingest::{self, IngestOptions, NoProgress};
-use pqsearch::search::{self, SearchRequest};
+use pqsearch::search::SearchRequest;
 
 /// The shared corpus of real questions beside the repository.
 pub fn corpus() -> PathBuf {
@@ -16,18 +16,18 @@ pub fn corpus() -> PathBuf {
 
 /// The index to search: $PQSEARCH_BENCH_INDEX when set (for the scale runs), otherwise a
 /// fresh index of the real API corpus (49,565 questions) in a temporary directory.
-pub fn search_index() -> (Option<tempfile::TempDir>, PqIndex) {
+pub fn search_index() -> (Option<tempfile::TempDir>, Engine) {
     if let Some(dir) = std::env::var_os("PQSEARCH_BENCH_INDEX") {
         return (
             None,
-            PqIndex::open(Path::new(&dir)).expect("PQSEARCH_BENCH_INDEX opens"),
+            Engine::open(Path::new(&dir)).expect("PQSEARCH_BENCH_INDEX opens"),
         );
     }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ix");
     let opts = IngestOptions::new(vec![corpus().join("api")], dir.clone());
     ingest::ingest(&opts, &NoProgress).expect("ingest of the real corpus");
-    (Some(tmp), PqIndex::open(&dir).unwrap())
+    (Some(tmp), Engine::open(&dir).unwrap())
 }
 
 /// The queries every search benchmark runs: (label, query, department filter, sort).
@@ -41,10 +41,8 @@ pub const QUERIES: [(&str, &str); 6] = [
 ];
 
 /// The id of the best match for "hospital": a record for the `show` benchmarks.
-pub fn some_id(index: &PqIndex) -> String {
-    search::search(index, &SearchRequest::new("hospital"))
-        .unwrap()
-        .hits[0]
+pub fn some_id(engine: &Engine) -> String {
+    engine.search(&SearchRequest::new("hospital")).unwrap().hits[0]
         .record
         .id
         .clone()

@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use pqsearch::export;
-use pqsearch::search::{self, Prepared, SearchRequest, Sort};
+use pqsearch::search::{self, SearchRequest, Sort};
 
 const RUNS: usize = 300;
 
@@ -37,9 +37,9 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     // `cargo bench` passes --bench; anything else (a filter) is ignored here.
-    let (_tmp, index) = common::search_index();
-    let reader = index.reader().unwrap();
-    let searcher = reader.searcher();
+    let (_tmp, engine) = common::search_index();
+    let index = engine.index();
+    let searcher = engine.searcher();
     println!("index: {} questions\n", searcher.num_docs());
     println!(
         "| query | hits | top-10 + snippets median ms | p99 ms | count only median ms | p99 ms |"
@@ -63,13 +63,11 @@ fn main() {
     for (label, query) in &queries {
         let query = query.as_str();
         let request = SearchRequest::new(query);
-        let total = search::search_in(&index, &searcher, &request)
-            .unwrap()
-            .total;
+        let total = search::search_in(index, &searcher, &request).unwrap().total;
         let (med, p99) = time(|| {
-            black_box(search::search_in(&index, &searcher, &request).unwrap());
+            black_box(search::search_in(index, &searcher, &request).unwrap());
         });
-        let prepared = Prepared::new(&index, &searcher, &request).unwrap();
+        let prepared = engine.prepare(&searcher, &request).unwrap();
         let (cmed, cp99) = time(|| {
             black_box(prepared.top(&searcher, Sort::Relevance, 0, 0).unwrap());
         });
@@ -88,7 +86,7 @@ fn main() {
     let mut newest = SearchRequest::new("hospital");
     newest.sort = Sort::Newest;
     let (med, p99) = time(|| {
-        black_box(search::search_in(&index, &searcher, &newest).unwrap());
+        black_box(search::search_in(index, &searcher, &newest).unwrap());
     });
     println!(
         "| date-sorted `hospital --sort newest` | | {} | {} | | |",
@@ -96,7 +94,7 @@ fn main() {
         ms(p99)
     );
 
-    let id = common::some_id(&index);
+    let id = common::some_id(&engine);
     let (med, p99) = time(|| {
         black_box(index.get(&searcher, &id).unwrap());
     });
@@ -111,7 +109,7 @@ fn main() {
         let request = SearchRequest::new(query);
         let started = Instant::now();
         let report = export::export(
-            &index,
+            &engine,
             std::slice::from_ref(&request),
             std::io::sink(),
             &opts,

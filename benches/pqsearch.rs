@@ -12,10 +12,10 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pqsearch::export;
 use pqsearch::ingest::{self, IngestOptions, NoProgress};
-use pqsearch::search::{self, Filters, Prepared, SearchRequest, Sort};
+use pqsearch::search::{self, Filters, SearchRequest, Sort};
 
 fn read_all(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let (files, _) = ingest::walk(&[dir.to_path_buf()]);
+    let (files, _) = pqsearch::walk::walk(&[dir.to_path_buf()]);
     files
         .into_iter()
         .map(|f| (f.display().to_string(), std::fs::read(&f).unwrap()))
@@ -59,18 +59,20 @@ fn bench_ingest(c: &mut Criterion) {
 }
 
 fn bench_search(c: &mut Criterion) {
-    let (_tmp, index) = common::search_index();
-    let reader = index.reader().unwrap();
-    let searcher = reader.searcher();
+    let (_tmp, engine) = common::search_index();
+    let index = engine.index();
+    let searcher = engine.searcher();
     let mut group = c.benchmark_group("search");
     for (label, query) in common::QUERIES {
         let request = SearchRequest::new(query);
         group.bench_function(format!("top10+snippets {label}"), |b| {
-            b.iter(|| black_box(search::search_in(&index, &searcher, &request).unwrap()))
+            b.iter(|| black_box(search::search_in(index, &searcher, &request).unwrap()))
         });
     }
     for (label, query) in common::QUERIES {
-        let prepared = Prepared::new(&index, &searcher, &SearchRequest::new(query)).unwrap();
+        let prepared = engine
+            .prepare(&searcher, &SearchRequest::new(query))
+            .unwrap();
         group.bench_function(format!("count only {label}"), |b| {
             b.iter(|| black_box(prepared.top(&searcher, Sort::Relevance, 0, 0).unwrap().0))
         });
@@ -82,14 +84,14 @@ fn bench_search(c: &mut Criterion) {
         ..Filters::default()
     };
     group.bench_function("top10+snippets filtered (department, from)", |b| {
-        b.iter(|| black_box(search::search_in(&index, &searcher, &filtered).unwrap()))
+        b.iter(|| black_box(search::search_in(index, &searcher, &filtered).unwrap()))
     });
     let mut newest = SearchRequest::new("hospital");
     newest.sort = Sort::Newest;
     group.bench_function("top10+snippets date-sorted (newest)", |b| {
-        b.iter(|| black_box(search::search_in(&index, &searcher, &newest).unwrap()))
+        b.iter(|| black_box(search::search_in(index, &searcher, &newest).unwrap()))
     });
-    let id = common::some_id(&index);
+    let id = common::some_id(&engine);
     group.bench_function("show one record", |b| {
         b.iter(|| black_box(index.get(&searcher, &id).unwrap()))
     });
@@ -98,15 +100,13 @@ fn bench_search(c: &mut Criterion) {
     let mut group = c.benchmark_group("export");
     group.sample_size(10);
     let request = SearchRequest::new("\"mental health\"");
-    let rows = search::search_in(&index, &searcher, &request)
-        .unwrap()
-        .total;
+    let rows = search::search_in(index, &searcher, &request).unwrap().total;
     group.throughput(Throughput::Elements(rows as u64));
     let opts = common::csv_options();
     group.bench_function("csv \"mental health\"", |b| {
         b.iter(|| {
             export::export(
-                &index,
+                &engine,
                 std::slice::from_ref(&request),
                 std::io::sink(),
                 &opts,

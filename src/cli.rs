@@ -127,20 +127,8 @@ pub struct SearchArgs {
 }
 
 /// Write every match (not a top-N) to CSV or JSON Lines, for spreadsheets, R and pandas.
-///
-/// Full question and answer texts, never cut; CSV is RFC 4180, so quotes, commas and line
-/// breaks inside answers read back exactly. Columns, in order: id, uin, house, heading,
-/// department, asked_by, asked_by_party, asked_by_constituency, date_asked, question,
-/// answered_by, answered_by_role, date_answered, answer, status, corrected, grouped_with
-/// (joined with ;), source, then rank, score and snippet (plain text). A batch (--queries)
-/// adds a first column, query; a question matching several queries appears once per query.
-///
-/// The same index and query always give the same bytes. --meta records the query, filters,
-/// time of export and the index's last ingest beside the export.
-///
-/// Exit status: 0 when rows were written, 1 when nothing matched, 2 on error.
 #[derive(Debug, clap::Args)]
-#[command(after_help = QUERY_SYNTAX, after_long_help = format!("{QUERY_SYNTAX}\n\nExamples:\n  pqsearch export '\"Online Safety Act\"' --out osa.csv --bom\n  pqsearch export '*' --department DHSC --from 2025 --format jsonl > dhsc-2025.jsonl\n  pqsearch export --queries topics.txt --out topics.csv --meta topics.meta.json"))]
+#[command(long_about = export_about(), after_help = QUERY_SYNTAX, after_long_help = format!("{QUERY_SYNTAX}\n\nExamples:\n  pqsearch export '\"Online Safety Act\"' --out osa.csv --bom\n  pqsearch export '*' --department DHSC --from 2025 --format jsonl > dhsc-2025.jsonl\n  pqsearch export --queries topics.txt --out topics.csv --meta topics.meta.json"))]
 pub struct ExportArgs {
     /// What to search for (see the query syntax below); or use --queries.
     #[arg(
@@ -180,6 +168,26 @@ pub struct ExportArgs {
     pub meta: Option<PathBuf>,
 }
 
+/// The long help of `export`, with the columns from the record's field table.
+fn export_about() -> String {
+    let mut columns = String::new();
+    for f in pqsearch::fields::FIELDS {
+        columns.push_str(&format!("\n  {:<23}{}", f.name, f.about));
+    }
+    format!(
+        "Write every match (not a top-N) to CSV or JSON Lines, for spreadsheets, R and pandas.\n\n\
+         The question and answer texts are written as the index holds them; CSV is RFC 4180, so \
+         quotes, commas and line breaks inside answers read back exactly.\n\n\
+         Columns, in order:{columns}\n  \
+         rank, score, snippet   the match's place, its BM25 score, and its snippet (plain text)\n\n\
+         A batch (--queries) adds a first column, query; a question matching several queries \
+         appears once per query.\n\n\
+         The same index and query always give the same bytes. --meta records the query, \
+         filters, time of export and the index's last ingest beside the export.\n\n\
+         Exit status: 0 when rows were written, 1 when nothing matched, 2 on error."
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormatArg {
     Csv,
@@ -187,7 +195,7 @@ pub enum ExportFormatArg {
 }
 
 /// Filters and order shared by search and export.
-#[derive(Debug, Clone, serde::Serialize, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct FilterArgs {
     /// Only this answering department (repeat for several). Case-insensitive; a unique
     /// prefix or word, or a short form such as DHSC, DfE, MoD, FCDO, HMT, DfT.
@@ -241,22 +249,19 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HouseArg {
     Commons,
     Lords,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DateArg {
     Asked,
     Answered,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatusArg {
     Answered,
     Unanswered,
@@ -264,8 +269,7 @@ pub enum StatusArg {
     Withdrawn,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SortArg {
     Relevance,
     Newest,

@@ -9,9 +9,9 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::str::FromStr;
 
-use crate::index::PqIndex;
-use crate::record::Question;
-use crate::search::{Hit, Prepared, SearchError, SearchRequest};
+use crate::engine::Engine;
+use crate::fields::{RecordField, Value, FIELDS};
+use crate::search::{Hit, SearchError, SearchRequest};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,81 +22,39 @@ pub enum ExportFormat {
     JsonLines,
 }
 
-/// A column of the export, named as in the record's JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A column of the export: a field of the record, named as in its JSON, or one of the
+/// search's own (the query of a batch, the rank, the score and the snippet).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Column {
     Query,
-    Id,
-    Uin,
-    House,
-    Heading,
-    Department,
-    AskedBy,
-    AskedByParty,
-    AskedByConstituency,
-    DateAsked,
-    Question,
-    AnsweredBy,
-    AnsweredByRole,
-    DateAnswered,
-    Answer,
-    Status,
-    Corrected,
-    GroupedWith,
-    Source,
+    Field(&'static RecordField),
     Rank,
     Score,
     Snippet,
 }
 
+/// Why a list of columns was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnError {
+    #[error("unknown column {name:?}; valid columns: {}", Column::all().iter().map(|c| c.name()).collect::<Vec<_>>().join(", "))]
+    Unknown { name: String },
+    #[error("no columns given")]
+    Empty,
+}
+
 impl Column {
-    /// Every column in the default order: the record's fields, then the search's.
-    pub const ALL: [Column; 22] = [
-        Column::Query,
-        Column::Id,
-        Column::Uin,
-        Column::House,
-        Column::Heading,
-        Column::Department,
-        Column::AskedBy,
-        Column::AskedByParty,
-        Column::AskedByConstituency,
-        Column::DateAsked,
-        Column::Question,
-        Column::AnsweredBy,
-        Column::AnsweredByRole,
-        Column::DateAnswered,
-        Column::Answer,
-        Column::Status,
-        Column::Corrected,
-        Column::GroupedWith,
-        Column::Source,
-        Column::Rank,
-        Column::Score,
-        Column::Snippet,
-    ];
+    /// Every column in the default order: the query, the record's fields, then the search's.
+    pub fn all() -> Vec<Column> {
+        std::iter::once(Column::Query)
+            .chain(FIELDS.iter().map(Column::Field))
+            .chain([Column::Rank, Column::Score, Column::Snippet])
+            .collect()
+    }
 
     pub fn name(self) -> &'static str {
         match self {
             Column::Query => "query",
-            Column::Id => "id",
-            Column::Uin => "uin",
-            Column::House => "house",
-            Column::Heading => "heading",
-            Column::Department => "department",
-            Column::AskedBy => "asked_by",
-            Column::AskedByParty => "asked_by_party",
-            Column::AskedByConstituency => "asked_by_constituency",
-            Column::DateAsked => "date_asked",
-            Column::Question => "question",
-            Column::AnsweredBy => "answered_by",
-            Column::AnsweredByRole => "answered_by_role",
-            Column::DateAnswered => "date_answered",
-            Column::Answer => "answer",
-            Column::Status => "status",
-            Column::Corrected => "corrected",
-            Column::GroupedWith => "grouped_with",
-            Column::Source => "source",
+            Column::Field(f) => f.name,
             Column::Rank => "rank",
             Column::Score => "score",
             Column::Snippet => "snippet",
@@ -105,110 +63,59 @@ impl Column {
 
     /// The default columns: every one, with `query` only for a batch of queries.
     pub fn defaults(batch: bool) -> Vec<Column> {
-        Column::ALL
+        Column::all()
             .into_iter()
             .filter(|c| batch || *c != Column::Query)
             .collect()
     }
 
     /// Parses `a,b,c`; an unknown name is an error that lists the valid ones.
-    pub fn parse_list(text: &str) -> Result<Vec<Column>, String> {
-        text.split(',')
+    pub fn parse_list(text: &str) -> Result<Vec<Column>, ColumnError> {
+        let cols = text
+            .split(',')
             .map(|name| name.trim().parse())
-            .collect::<Result<Vec<_>, _>>()
-            .and_then(|cols: Vec<Column>| {
-                if cols.is_empty() {
-                    Err("no columns given".into())
-                } else {
-                    Ok(cols)
-                }
-            })
+            .collect::<Result<Vec<Column>, _>>()?;
+        if cols.is_empty() {
+            return Err(ColumnError::Empty);
+        }
+        Ok(cols)
     }
 
-    /// The value of this column for one hit, as JSON.
-    fn value(self, query: &str, hit: &Hit) -> serde_json::Value {
-        use serde_json::Value;
-        let q: &Question = &hit.record;
-        let opt = |s: &Option<String>| s.clone().map_or(Value::Null, Value::String);
+    /// The value as JSON.
+    fn json(self, query: &str, hit: &Hit) -> serde_json::Value {
         match self {
-            Column::Query => Value::from(query),
-            Column::Id => Value::from(q.id.as_str()),
-            Column::Uin => opt(&q.uin),
-            Column::House => Value::from(q.house.as_str()),
-            Column::Heading => opt(&q.heading),
-            Column::Department => Value::from(q.department.as_str()),
-            Column::AskedBy => opt(&q.asked_by),
-            Column::AskedByParty => opt(&q.asked_by_party),
-            Column::AskedByConstituency => opt(&q.asked_by_constituency),
-            Column::DateAsked => Value::from(q.date_asked.to_string()),
-            Column::Question => Value::from(q.question.as_str()),
-            Column::AnsweredBy => opt(&q.answered_by),
-            Column::AnsweredByRole => opt(&q.answered_by_role),
-            Column::DateAnswered => q
-                .date_answered
-                .map_or(Value::Null, |d| Value::from(d.to_string())),
-            Column::Answer => opt(&q.answer),
-            Column::Status => Value::from(q.status.as_str()),
-            Column::Corrected => Value::from(q.corrected),
-            Column::GroupedWith => Value::from(q.grouped_with.clone()),
-            Column::Source => Value::from(q.source.as_str()),
-            Column::Rank => Value::from(hit.rank),
+            Column::Query => Value::Text(query).json(),
+            Column::Field(f) => (f.get)(&hit.record).json(),
+            Column::Snippet => Value::Text(&hit.snippet.text).json(),
+            Column::Rank => serde_json::Value::from(hit.rank),
             // Shortest form that reads back as the same f32 (4.628005, not 4.628005027770996).
             Column::Score => hit
                 .score
                 .to_string()
                 .parse::<serde_json::Number>()
-                .map_or(Value::Null, Value::Number),
-            Column::Snippet => Value::from(hit.snippet.text.as_str()),
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
         }
     }
 
-    /// The value as a CSV cell: empty for null, lists joined with `;`. Texts are borrowed,
-    /// not copied: answers run to kilobytes and every row has one.
+    /// The value as a CSV cell: empty for null, lists joined with `;`.
     fn cell<'a>(self, query: &'a str, hit: &'a Hit) -> Cow<'a, str> {
-        let q = &hit.record;
-        let opt = |s: &'a Option<String>| Cow::Borrowed(s.as_deref().unwrap_or(""));
         match self {
             Column::Query => Cow::Borrowed(query),
-            Column::Id => Cow::Borrowed(&q.id),
-            Column::Uin => opt(&q.uin),
-            Column::House => Cow::Borrowed(q.house.as_str()),
-            Column::Heading => opt(&q.heading),
-            Column::Department => Cow::Borrowed(&q.department),
-            Column::AskedBy => opt(&q.asked_by),
-            Column::AskedByParty => opt(&q.asked_by_party),
-            Column::AskedByConstituency => opt(&q.asked_by_constituency),
-            Column::Question => Cow::Borrowed(&q.question),
-            Column::AnsweredBy => opt(&q.answered_by),
-            Column::AnsweredByRole => opt(&q.answered_by_role),
-            Column::Answer => opt(&q.answer),
-            Column::Status => Cow::Borrowed(q.status.as_str()),
-            Column::GroupedWith => Cow::Owned(q.grouped_with.join(";")),
-            Column::Source => Cow::Borrowed(&q.source),
+            Column::Field(f) => (f.get)(&hit.record).cell(),
             Column::Snippet => Cow::Borrowed(&hit.snippet.text),
-            // Dates, numbers and flags: as in JSON.
-            Column::DateAsked
-            | Column::DateAnswered
-            | Column::Corrected
-            | Column::Rank
-            | Column::Score => match self.value(query, hit) {
-                serde_json::Value::Null => Cow::Borrowed(""),
-                serde_json::Value::String(s) => Cow::Owned(s),
-                other => Cow::Owned(other.to_string()),
-            },
+            Column::Rank | Column::Score => Cow::Owned(self.json(query, hit).to_string()),
         }
     }
 }
 
 impl FromStr for Column {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Column, String> {
-        Column::ALL
+    type Err = ColumnError;
+    fn from_str(s: &str) -> Result<Column, ColumnError> {
+        Column::all()
             .into_iter()
             .find(|c| c.name() == s)
-            .ok_or_else(|| {
-                let valid: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
-                format!("unknown column {s:?}; valid columns: {}", valid.join(", "))
+            .ok_or_else(|| ColumnError::Unknown {
+                name: s.to_string(),
             })
     }
 }
@@ -237,25 +144,32 @@ impl ExportProgress for NoProgress {}
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// The request at `index` (0-based) of the batch cannot run.
-    #[error("{error}")]
-    BadRequest { index: usize, error: SearchError },
+    #[error("query {} of the batch", index + 1)]
+    BadRequest {
+        index: usize,
+        #[source]
+        error: SearchError,
+    },
     #[error(transparent)]
     Search(#[from] SearchError),
-    #[error("writing the export: {0}")]
-    Io(std::io::Error),
-    #[error("writing CSV: {0}")]
-    Csv(csv::Error),
-}
-
-impl From<std::io::Error> for ExportError {
-    fn from(e: std::io::Error) -> ExportError {
-        ExportError::Io(e)
-    }
+    #[error("writing the export")]
+    Io(#[from] std::io::Error),
+    #[error("writing CSV")]
+    Csv(#[source] csv::Error),
 }
 
 impl From<csv::Error> for ExportError {
+    /// A CSV error that is really an I/O error (a closed pipe, a full disk) is reported as
+    /// one, so that callers find it by walking the error's sources.
     fn from(e: csv::Error) -> ExportError {
-        ExportError::Csv(e)
+        if e.is_io_error() {
+            match e.into_kind() {
+                csv::ErrorKind::Io(io) => ExportError::Io(io),
+                _ => unreachable!("is_io_error"),
+            }
+        } else {
+            ExportError::Csv(e)
+        }
     }
 }
 
@@ -276,19 +190,19 @@ impl ExportReport {
 /// resolved before anything is written, so a bad query in a batch never leaves half an
 /// export behind.
 pub fn export<W: Write>(
-    index: &PqIndex,
+    engine: &Engine,
     requests: &[SearchRequest],
     out: W,
     opts: &ExportOptions,
     progress: &dyn ExportProgress,
 ) -> Result<ExportReport, ExportError> {
-    let reader = index.reader().map_err(SearchError::from)?;
-    let searcher = reader.searcher();
+    let searcher = engine.searcher();
     let mut prepared = requests
         .iter()
         .enumerate()
         .map(|(i, request)| {
-            Prepared::new(index, &searcher, request)
+            engine
+                .prepare(&searcher, request)
                 .map_err(|error| ExportError::BadRequest { index: i, error })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -349,7 +263,7 @@ impl<'a, W: Write> Sink<'a, W> {
                     }
                     serde_json::to_writer(&mut *w, c.name()).map_err(std::io::Error::from)?;
                     w.write_all(b":")?;
-                    serde_json::to_writer(&mut *w, &c.value(query, hit))
+                    serde_json::to_writer(&mut *w, &c.json(query, hit))
                         .map_err(std::io::Error::from)?;
                 }
                 w.write_all(b"}\n")?;
@@ -373,16 +287,18 @@ mod tests {
 
     #[test]
     fn columns_parse_and_unknown_ones_list_the_valid() {
-        assert_eq!(
-            Column::parse_list("id, answer,rank").unwrap(),
-            vec![Column::Id, Column::Answer, Column::Rank]
-        );
-        let err = Column::parse_list("id,answr").unwrap_err();
+        let names: Vec<&str> = Column::parse_list("id, answer,rank")
+            .unwrap()
+            .into_iter()
+            .map(Column::name)
+            .collect();
+        assert_eq!(names, ["id", "answer", "rank"]);
+        let err = Column::parse_list("id,answr").unwrap_err().to_string();
         assert!(
             err.contains("unknown column \"answr\"") && err.contains("date_answered, answer,"),
             "{err}"
         );
-        for c in Column::ALL {
+        for c in Column::all() {
             assert_eq!(c.name().parse::<Column>(), Ok(c));
         }
     }

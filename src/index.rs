@@ -1,21 +1,24 @@
-//! Opening an index directory: creating it, checking that it was written by a compatible
-//! version, and reading what its last commit recorded.
+//! An index on disk (or in memory, for tests): creating it, checking that it was written by
+//! a compatible version, reading what its last commit recorded, and reading stored records.
 //!
 //! Every commit carries a small JSON payload ([`CommitInfo`]) with the schema version and
 //! the time of the ingest. An index whose payload is missing or names another schema version
 //! is refused with an error that tells the user to re-ingest, rather than searched with
 //! fields that may mean something else.
+//!
+//! Readers go through [`crate::engine::Engine`] and writers through
+//! [`crate::update::Updater`]; both hold a [`PqIndex`].
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::record::{Date, Question};
+use crate::date::utc_timestamp;
+use crate::record::Question;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 /// What went wrong opening or reading an index.
@@ -32,17 +35,24 @@ pub enum IndexError {
     NotAnIndex(String),
     #[error("another `pqsearch ingest` is writing to {0}; wait for it to finish (searches keep working meanwhile)")]
     Busy(String),
-    #[error("a stored record is damaged: {0}")]
-    BadRecord(String),
-    // The causes are part of the message rather than `source`s, so that a message
-    // printed with its chain does not repeat them.
-    #[error("index error in {dir}: {error}")]
+    #[error("a stored record is damaged: document {doc:?}")]
+    BadRecord {
+        doc: DocAddress,
+        #[source]
+        error: Option<serde_json::Error>,
+    },
+    #[error("index error in {dir}")]
     Tantivy {
         dir: String,
+        #[source]
         error: tantivy::TantivyError,
     },
-    #[error("{dir}: {error}")]
-    Io { dir: String, error: std::io::Error },
+    #[error("{dir}")]
+    Io {
+        dir: String,
+        #[source]
+        error: std::io::Error,
+    },
 }
 
 /// What each commit records about the index.
@@ -57,16 +67,18 @@ impl CommitInfo {
     pub fn now() -> CommitInfo {
         CommitInfo {
             schema_version: SCHEMA_VERSION,
-            ingested_at: utc_timestamp(SystemTime::now()),
+            ingested_at: utc_timestamp(std::time::SystemTime::now()),
         }
     }
 }
 
-/// An open pqsearch index.
+/// An open pqsearch index. Clones share the same index.
+#[derive(Clone)]
 pub struct PqIndex {
     pub index: Index,
     pub fields: Fields,
-    pub dir: PathBuf,
+    /// Where it lives; `None` for an index in memory.
+    pub dir: Option<PathBuf>,
 }
 
 impl PqIndex {
@@ -80,7 +92,7 @@ impl PqIndex {
             dir: name.clone(),
             error,
         })?;
-        let opened = PqIndex::checked(index, dir)?;
+        let opened = PqIndex::checked(index, Some(dir))?;
         match opened.commit_info()? {
             Some(info) if info.schema_version == SCHEMA_VERSION => Ok(opened),
             Some(info) => Err(IndexError::Incompatible {
@@ -95,7 +107,7 @@ impl PqIndex {
     }
 
     /// Opens the index in `dir`, creating the directory and an empty index when there is
-    /// none. A new index is not committed here; the ingest's first commit records it.
+    /// none. A new index is not committed here; the first commit records it.
     pub fn open_or_create(dir: &Path) -> Result<PqIndex, IndexError> {
         let name = dir.display().to_string();
         let io = |error| IndexError::Io {
@@ -116,26 +128,47 @@ impl PqIndex {
         let (schema, _) = schema::build();
         let index = Index::create_in_dir(dir, schema)
             .map_err(|error| IndexError::Tantivy { dir: name, error })?;
-        PqIndex::checked(index, dir)
+        PqIndex::checked(index, Some(dir))
     }
 
-    fn checked(index: Index, dir: &Path) -> Result<PqIndex, IndexError> {
+    /// A new, empty index in memory: for tests, which then need no directory.
+    pub fn in_ram() -> PqIndex {
+        let (schema, _) = schema::build();
+        PqIndex::checked(Index::create_in_ram(schema), None)
+            .expect("the schema just built has every field")
+    }
+
+    fn checked(index: Index, dir: Option<&Path>) -> Result<PqIndex, IndexError> {
         schema::register_tokenizers(&index);
         let fields =
             Fields::from_schema(&index.schema()).map_err(|e| IndexError::Incompatible {
-                dir: dir.display().to_string(),
+                dir: dir.map_or("(in memory)".into(), |d| d.display().to_string()),
                 found: format!("a different schema: {e}"),
             })?;
         Ok(PqIndex {
             index,
             fields,
-            dir: dir.to_path_buf(),
+            dir: dir.map(Path::to_path_buf),
         })
+    }
+
+    /// The directory for messages.
+    pub fn name(&self) -> String {
+        self.dir
+            .as_deref()
+            .map_or("(in memory)".into(), |d| d.display().to_string())
     }
 
     pub fn tantivy_error(&self, error: tantivy::TantivyError) -> IndexError {
         IndexError::Tantivy {
-            dir: self.dir.display().to_string(),
+            dir: self.name(),
+            error,
+        }
+    }
+
+    pub fn io_error(&self, error: std::io::Error) -> IndexError {
+        IndexError::Io {
+            dir: self.name(),
             error,
         }
     }
@@ -158,17 +191,11 @@ impl PqIndex {
             .map_err(|e| self.tantivy_error(e))
     }
 
-    /// The stored record with this id, if any.
-    pub fn get(&self, searcher: &Searcher, id: &str) -> Result<Option<Question>, IndexError> {
-        let found = self.find(searcher, self.fields.id, id, 1)?;
-        Ok(found.into_iter().next())
-    }
-
     /// Every stored record whose exact `field` holds `value`, up to `limit`.
     pub fn find(
         &self,
         searcher: &Searcher,
-        field: tantivy::schema::Field,
+        field: Field,
         value: &str,
         limit: usize,
     ) -> Result<Vec<Question>, IndexError> {
@@ -184,37 +211,24 @@ impl PqIndex {
             .collect()
     }
 
+    /// The stored record with this id, if any.
+    pub fn get(&self, searcher: &Searcher, id: &str) -> Result<Option<Question>, IndexError> {
+        Ok(self
+            .find(searcher, self.fields.id, id, 1)?
+            .into_iter()
+            .next())
+    }
+
     /// Reads the stored record of one document.
-    pub fn record(
-        &self,
-        searcher: &Searcher,
-        addr: tantivy::DocAddress,
-    ) -> Result<Question, IndexError> {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.tantivy_error(e))?;
-        let json = doc
+    pub fn record(&self, searcher: &Searcher, doc: DocAddress) -> Result<Question, IndexError> {
+        let stored: TantivyDocument = searcher.doc(doc).map_err(|e| self.tantivy_error(e))?;
+        let json = stored
             .get_first(self.fields.record)
             .and_then(|v| v.as_str())
-            .ok_or_else(|| IndexError::BadRecord(format!("document {addr:?} has no record")))?;
-        serde_json::from_str(json).map_err(|e| IndexError::BadRecord(format!("{addr:?}: {e}")))
-    }
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for a moment in time.
-pub fn utc_timestamp(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let date = Date::from_days_since_epoch(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn timestamps_are_utc() {
-        let t = UNIX_EPOCH + Duration::from_secs(1_693_958_400 + 3_661);
-        assert_eq!(utc_timestamp(t), "2023-09-06T01:01:01Z");
+            .ok_or(IndexError::BadRecord { doc, error: None })?;
+        serde_json::from_str(json).map_err(|e| IndexError::BadRecord {
+            doc,
+            error: Some(e),
+        })
     }
 }

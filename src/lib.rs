@@ -1,12 +1,17 @@
 //! pqsearch: full-text search over UK parliamentary written questions and their answers.
 //!
-//! The pipeline, one module per concept: [`parse`] turns raw texts into
-//! [`record::Question`]s, [`ingest`] writes them into a tantivy index laid out by
-//! [`schema`] and opened through [`index`]. The binary `pqsearch` is a thin layer that turns
-//! flags into these types and prints what they return.
+//! The write path: sources ([`walk`] and [`parse`] for files) turn raw texts into
+//! [`record::Question`]s, which one [`update::Updater`] merges into a tantivy index laid out
+//! by [`schema`]; [`ingest`] is the file source's driver. The read path: one
+//! [`engine::Engine`] answers searches ([`query`] parses the query language, [`search`]
+//! runs requests) and feeds [`export`]. [`fields`] is the table of the record's fields that
+//! every output format follows, and [`date`] holds all the date logic. The binary
+//! `pqsearch` is a thin layer that turns flags into these types and prints what they return.
 
+pub mod date;
+pub mod engine;
 pub mod export;
-pub mod generate;
+pub mod fields;
 pub mod index;
 pub mod ingest;
 pub mod parse;
@@ -14,3 +19,5 @@ pub mod query;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod update;
+pub mod walk;

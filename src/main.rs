@@ -7,32 +7,25 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use cmd::Exit;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cmd::run(cli) {
         Ok(code) => code,
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => Exit::Found.into(),
         Err(err) => {
             eprintln!("pqsearch: error: {err:#}");
-            ExitCode::from(cmd::EXIT_ERROR)
+            Exit::Error.into()
         }
     }
 }
 
 /// `pqsearch ... | head` closes the pipe early; that is the reader's choice, not an error.
+/// Library errors keep their sources, so the `io::Error` is somewhere in the chain.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    use pqsearch::export::ExportError;
     err.chain().any(|e| {
-        let io =
-            e.downcast_ref::<std::io::Error>()
-                .or_else(|| match e.downcast_ref::<ExportError>() {
-                    Some(ExportError::Io(io)) => Some(io),
-                    Some(ExportError::Csv(csv)) => match csv.kind() {
-                        csv::ErrorKind::Io(io) => Some(io),
-                        _ => None,
-                    },
-                    _ => None,
-                });
-        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -495,11 +495,11 @@ impl<'a> Builder<'a> {
 
     /// The tantivy query for a node, or None where it has no searchable words (such as a
     /// lone punctuation mark), which the caller treats as absent.
-    pub fn build(&mut self, node: &Node) -> Result<Option<Box<dyn Query>>, QueryError> {
-        Ok(match node {
+    pub fn build(&mut self, node: &Node) -> Option<Box<dyn Query>> {
+        match node {
             Node::All => Some(Box::new(AllQuery)),
-            Node::Word { scope, text, .. } => self.leaf(*scope, text, false)?,
-            Node::Phrase { scope, text, .. } => self.leaf(*scope, text, true)?,
+            Node::Word { scope, text, .. } => self.leaf(*scope, text, false),
+            Node::Phrase { scope, text, .. } => self.leaf(*scope, text, true),
             Node::And(children) => {
                 let mut clauses = Vec::new();
                 for child in children {
@@ -507,7 +507,7 @@ impl<'a> Builder<'a> {
                         Node::Not(inner, _) => (Occur::MustNot, inner.as_ref()),
                         other => (Occur::Must, other),
                     };
-                    if let Some(q) = self.build(inner)? {
+                    if let Some(q) = self.build(inner) {
                         clauses.push((occur, q));
                     }
                 }
@@ -520,22 +520,21 @@ impl<'a> Builder<'a> {
             Node::Or(children) => {
                 let mut clauses = Vec::new();
                 for child in children {
-                    if let Some(q) = self.build(child)? {
+                    if let Some(q) = self.build(child) {
                         clauses.push((Occur::Should, q));
                     }
                 }
                 (!clauses.is_empty())
                     .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
             }
-            Node::Not(inner, _) => match self.build(inner)? {
+            Node::Not(inner, _) => self.build(inner).map(|q| {
                 // A NOT on its own (checked to sit beside a positive term): everything but.
-                Some(q) => Some(Box::new(BooleanQuery::new(vec![
+                Box::new(BooleanQuery::new(vec![
                     (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
                     (Occur::MustNot, q),
-                ]))),
-                None => None,
-            },
-        })
+                ])) as Box<dyn Query>
+            }),
+        }
     }
 
     /// A word or phrase in its scope: one clause per field, any of which may match.
@@ -543,12 +542,7 @@ impl<'a> Builder<'a> {
     /// The stemmed fields have no positions (that keeps ingest fast), so a plain word that
     /// splits into several tokens, such as "covid-19", is searched as a phrase of its exact
     /// words instead.
-    fn leaf(
-        &mut self,
-        scope: Scope,
-        text: &str,
-        exact: bool,
-    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+    fn leaf(&mut self, scope: Scope, text: &str, exact: bool) -> Option<Box<dyn Query>> {
         let text_scope = matches!(scope, Scope::Text | Scope::Part(_));
         let mut exact = exact;
         let mut tokens = tokens(
@@ -564,7 +558,7 @@ impl<'a> Builder<'a> {
             tokens = self::tokens(&mut self.plain, text);
         }
         if tokens.is_empty() {
-            return Ok(None);
+            return None;
         }
         // Names are indexed unstemmed; text is stemmed unless quoted.
         let fields: Vec<Field> = match scope {
@@ -581,11 +575,11 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|field| (Occur::Should, words_query(field, &tokens)))
             .collect();
-        Ok(Some(if clauses.len() == 1 {
+        Some(if clauses.len() == 1 {
             clauses.pop().unwrap().1
         } else {
             Box::new(BooleanQuery::new(clauses))
-        }))
+        })
     }
 
     /// The stems and exact words to highlight for a query: its positive words and phrases.

@@ -8,9 +8,10 @@
 //! of one question combine ([`Question::merge`]). It does no I/O.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::date::Date;
 
 /// One written question, with its answer when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,95 +116,6 @@ pub fn is_holding_answer(answer: &str) -> bool {
     normalize_ws(answer).contains(HOLDING_WORDING)
 }
 
-/// A calendar date (proleptic Gregorian), written `YYYY-MM-DD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
-
-impl Date {
-    /// A date, if it exists in the calendar.
-    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        let valid = (1..=12).contains(&month)
-            && day >= 1
-            && day <= days_in_month(year, month)
-            && (1000..=9999).contains(&year);
-        valid.then_some(Date { year, month, day })
-    }
-
-    /// Days since 1970-01-01 (negative before), by Howard Hinnant's civil-days algorithm.
-    pub fn days_since_epoch(self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    /// The inverse of [`Date::days_since_epoch`].
-    pub fn from_days_since_epoch(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
-    }
-}
-
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl FromStr for Date {
-    type Err = String;
-    /// Parses `YYYY-MM-DD`, the record's own form.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("invalid date {s:?} (expected YYYY-MM-DD)");
-        let mut parts = s.splitn(3, '-');
-        let mut next = || parts.next().ok_or_else(bad);
-        let (y, m, d) = (next()?, next()?, next()?);
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-            return Err(bad());
-        }
-        let num = |p: &str| p.parse::<u32>().map_err(|_| bad());
-        let (y, m, d) = (num(y)?, num(m)?, num(d)?);
-        Date::new(y as i32, m as u8, d as u8).ok_or_else(bad)
-    }
-}
-
-impl Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 /// Collapses every run of whitespace (non-breaking spaces included) to one space and trims.
 pub fn normalize_ws(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -241,15 +153,43 @@ fn fnv_hex(key: &str) -> String {
 /// 255 at which the API's list endpoint cuts question texts, so a cut copy still matches.
 const MATCH_PREFIX: usize = 200;
 
-impl Question {
-    /// A question with what every source gives, and nothing else yet: no heading, names,
-    /// answer or UIN; unanswered; the House inferred from the wording; no id until
-    /// [`Question::assign_id`].
-    pub fn new(date_asked: Date, department: String, question: String, source: String) -> Question {
-        Question {
-            id: String::new(),
+/// What a source read about one question, before pqsearch decides its id and status.
+///
+/// Every format fills a draft and calls [`Draft::finish`], so that the id rule and the
+/// status rule are applied in one place, whatever the source.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub uin: Option<String>,
+    /// The House, when the source says; otherwise inferred from the question's wording.
+    pub house: Option<House>,
+    pub heading: Option<String>,
+    pub department: String,
+    pub asked_by: Option<String>,
+    pub asked_by_party: Option<String>,
+    pub asked_by_constituency: Option<String>,
+    pub date_asked: Date,
+    pub question: String,
+    pub answered_by: Option<String>,
+    pub answered_by_role: Option<String>,
+    pub date_answered: Option<Date>,
+    /// Plain text; empty or `None` when the source gives no answer text.
+    pub answer: Option<String>,
+    /// The source says the question was answered (even if it gives no text or date).
+    pub answered: bool,
+    /// The source flags a holding answer (only believed when there is no answer text).
+    pub holding: bool,
+    pub withdrawn: bool,
+    pub corrected: bool,
+    pub grouped_with: Vec<String>,
+    pub source: String,
+}
+
+impl Draft {
+    /// A draft with what every source gives, and nothing else yet.
+    pub fn new(date_asked: Date, department: String, question: String, source: String) -> Draft {
+        Draft {
             uin: None,
-            house: House::infer_from_question(&question),
+            house: None,
             heading: None,
             department,
             asked_by: None,
@@ -261,24 +201,66 @@ impl Question {
             answered_by_role: None,
             date_answered: None,
             answer: None,
-            status: Status::Unanswered,
+            answered: false,
+            holding: false,
+            withdrawn: false,
             corrected: false,
             grouped_with: Vec::new(),
             source,
         }
     }
 
-    /// Records an answer (plain text; empty means none was given) and the status it
-    /// implies: holding when it is the standard holding wording, answered otherwise.
-    pub fn set_answer(&mut self, answer: String) {
-        self.status = if is_holding_answer(&answer) {
+    /// The record, with its id and status decided.
+    ///
+    /// Status: withdrawn when the source says so; otherwise the answer's own words decide
+    /// (the standard holding wording, or a substantive answer), because the API's holding
+    /// flag stays set after the real answer arrives; without answer text, the holding flag,
+    /// then any sign of an answer (a date, an "answered by"), make it holding or answered.
+    pub fn finish(self) -> Question {
+        let answer = self.answer.filter(|a| !a.is_empty());
+        let status = if self.withdrawn {
+            Status::Withdrawn
+        } else if let Some(a) = &answer {
+            if is_holding_answer(a) {
+                Status::Holding
+            } else {
+                Status::Answered
+            }
+        } else if self.holding {
             Status::Holding
-        } else {
+        } else if self.answered || self.date_answered.is_some() {
             Status::Answered
+        } else {
+            Status::Unanswered
         };
-        self.answer = (!answer.is_empty()).then_some(answer);
+        let mut q = Question {
+            id: String::new(),
+            uin: self.uin,
+            house: self
+                .house
+                .unwrap_or_else(|| House::infer_from_question(&self.question)),
+            heading: self.heading,
+            department: self.department,
+            asked_by: self.asked_by,
+            asked_by_party: self.asked_by_party,
+            asked_by_constituency: self.asked_by_constituency,
+            date_asked: self.date_asked,
+            question: self.question,
+            answered_by: self.answered_by,
+            answered_by_role: self.answered_by_role,
+            date_answered: self.date_answered,
+            answer,
+            status,
+            corrected: self.corrected,
+            grouped_with: self.grouped_with,
+            source: self.source,
+        };
+        q.assign_id();
+        q
     }
+}
 
+impl Question {
     /// A key shared by every version of this question from any source: the date asked and
     /// the start of the normalised question text. Candidates with the same key are then
     /// confirmed with [`Question::same_text`].
@@ -332,7 +314,7 @@ impl Question {
     /// Fills the fields this record leaves empty from a page of the same text that cannot
     /// be tied to this record's UIN alone (several questions share the text): only names,
     /// roles and the heading, never another question's answer or UIN.
-    pub fn fill_from(&mut self, page: &Question) {
+    fn fill_from(&mut self, page: &Question) {
         let fill = |slot: &mut Option<String>, from: &Option<String>| {
             if slot.is_none() {
                 slot.clone_from(from);
@@ -347,7 +329,7 @@ impl Question {
     }
 
     /// Sets `id` from the UIN when there is one, otherwise from the content.
-    pub fn assign_id(&mut self) {
+    fn assign_id(&mut self) {
         self.id = match &self.uin {
             Some(uin) => uin_id(self.date_asked, uin),
             None => content_id(self.date_asked, &self.question),
@@ -404,54 +386,123 @@ impl Question {
     }
 }
 
+/// One write that integrating a question asks for: `record` replaces `before` (the stored
+/// version it was merged with, if any) and the records with the `replaces` ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Put {
+    pub record: Question,
+    pub before: Option<Question>,
+    pub replaces: Vec<String>,
+}
+
+/// What integrating one question did to the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Added,
+    Updated,
+    /// The index already held the question exactly so; nothing was written.
+    Duplicate,
+}
+
+impl Put {
+    /// What this write changes: nothing when the stored version already says the same.
+    pub fn outcome(&self) -> Outcome {
+        let same_id = self.before.as_ref().filter(|b| b.id == self.record.id);
+        if self.replaces.is_empty() && same_id.is_some_and(|b| b.same_content(&self.record)) {
+            Outcome::Duplicate
+        } else if self.before.is_some() || !self.replaces.is_empty() {
+            // Absorbing another record (a page into its API record) updates it, too.
+            Outcome::Updated
+        } else {
+            Outcome::Added
+        }
+    }
+}
+
+/// The merge policy: how an incoming version of a question joins what the index holds.
+///
+/// `existing` is the stored record with the incoming id; `lookalikes` are the other stored
+/// records with the same date and question text (see [`Question::same_text`]), in a stable
+/// order. The API's records carry UINs and pages do not, so:
+/// - a record with a UIN absorbs the pages of its text and takes names its look-alikes
+///   with UINs know;
+/// - a page merges into the one record with a UIN that has its text; when several
+///   questions share the text, it fills only the gaps (names, heading) of each, because it
+///   cannot say which of them it is; with none, it merges with its own earlier version.
+pub fn plan(incoming: Question, existing: Option<Question>, lookalikes: Vec<Question>) -> Vec<Put> {
+    let (with_uin, pages): (Vec<Question>, Vec<Question>) =
+        lookalikes.into_iter().partition(|r| r.uin.is_some());
+    if incoming.uin.is_some() {
+        let mut merged = match existing.clone() {
+            Some(e) => e.merge(incoming),
+            None => incoming,
+        };
+        let mut replaces = Vec::new();
+        for page in pages {
+            replaces.push(page.id.clone());
+            merged = page.merge(merged);
+        }
+        for twin in &with_uin {
+            merged.fill_from(twin);
+        }
+        return vec![Put {
+            record: merged,
+            before: existing,
+            replaces,
+        }];
+    }
+    let existing_ids: Vec<String> = existing.iter().map(|e| e.id.clone()).collect();
+    match with_uin.len() {
+        0 => vec![Put {
+            record: match existing.clone() {
+                Some(e) => e.merge(incoming),
+                None => incoming,
+            },
+            before: existing,
+            replaces: Vec::new(),
+        }],
+        1 => {
+            let target = with_uin.into_iter().next().expect("one record");
+            vec![Put {
+                record: target.clone().merge(incoming),
+                before: Some(target),
+                replaces: existing_ids,
+            }]
+        }
+        _ => with_uin
+            .into_iter()
+            .enumerate()
+            .map(|(i, target)| {
+                let mut filled = target.clone();
+                filled.fill_from(&incoming);
+                Put {
+                    record: filled,
+                    before: Some(target),
+                    // The page's own earlier record goes once, with the first write.
+                    replaces: if i == 0 {
+                        existing_ids.clone()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn sample() -> Question {
-        let mut q = Question::new(
+        let mut d = Draft::new(
             "2023-12-01".parse().unwrap(),
             "Department for Transport".into(),
             "To ask the Secretary of State for Transport, what steps he is taking.".into(),
             "a.txt".into(),
         );
-        q.heading = Some("Roads: Hedgehogs".into());
-        q.assign_id();
-        q
-    }
-
-    #[test]
-    fn date_round_trips_through_days() {
-        for s in [
-            "1970-01-01",
-            "2000-02-29",
-            "2023-09-06",
-            "2024-12-31",
-            "1969-12-31",
-        ] {
-            let d: Date = s.parse().unwrap();
-            assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), d, "{s}");
-        }
-        assert_eq!("1970-01-02".parse::<Date>().unwrap().days_since_epoch(), 1);
-        assert_eq!(
-            "2023-09-06".parse::<Date>().unwrap().days_since_epoch(),
-            19_606
-        );
-    }
-
-    #[test]
-    fn date_rejects_impossible_days() {
-        for s in [
-            "2023-02-29",
-            "2023-13-01",
-            "2023-00-10",
-            "23-01-01",
-            "2023-1-01",
-            "x",
-        ] {
-            assert!(s.parse::<Date>().is_err(), "{s} should be rejected");
-        }
-        assert!("2024-02-29".parse::<Date>().is_ok());
+        d.heading = Some("Roads: Hedgehogs".into());
+        d.finish()
     }
 
     #[test]
@@ -572,5 +623,94 @@ mod tests {
         assert_eq!(merged.question, full.question);
         assert_eq!(merged.uin.as_deref(), Some("1"));
         assert_eq!(cut.merge(full.clone()).answer, full.answer);
+    }
+
+    #[test]
+    fn status_is_decided_once_from_what_the_source_says() {
+        let draft = || {
+            Draft::new(
+                "2024-01-02".parse().unwrap(),
+                "Home Office".into(),
+                "To ask the Secretary of State, what.".into(),
+                "x".into(),
+            )
+        };
+        let status = |f: &dyn Fn(&mut Draft)| {
+            let mut d = draft();
+            f(&mut d);
+            d.finish().status
+        };
+        assert_eq!(status(&|_| ()), Status::Unanswered);
+        assert_eq!(
+            status(&|d| d.answer = Some("Yes.".into())),
+            Status::Answered
+        );
+        assert_eq!(
+            status(&|d| {
+                d.answer = Some("Yes.".into());
+                d.holding = true;
+            }),
+            Status::Answered,
+            "a stale holding flag"
+        );
+        assert_eq!(status(&|d| d.holding = true), Status::Holding);
+        assert_eq!(
+            status(&|d| d.answer = Some(format!("It {HOLDING_WORDING} period."))),
+            Status::Holding
+        );
+        assert_eq!(status(&|d| d.answered = true), Status::Answered);
+        assert_eq!(
+            status(&|d| d.date_answered = Some("2024-01-05".parse().unwrap())),
+            Status::Answered
+        );
+        assert_eq!(
+            status(&|d| {
+                d.answer = Some("Yes.".into());
+                d.withdrawn = true;
+            }),
+            Status::Withdrawn
+        );
+        let mut d = draft();
+        d.answer = Some(String::new());
+        assert_eq!(d.finish().answer, None, "empty answer text is no answer");
+    }
+
+    #[test]
+    fn a_page_merges_into_its_one_api_record_and_fills_several() {
+        let page = {
+            let mut p = sample();
+            p.answered_by = Some("A Minister".into());
+            p
+        };
+        let api = |uin: &str| {
+            let mut q = sample();
+            q.uin = Some(uin.into());
+            q.assign_id();
+            q
+        };
+        let puts = plan(page.clone(), None, vec![api("1")]);
+        assert_eq!(puts.len(), 1);
+        assert_eq!(puts[0].record.id, "2023-12-01/1");
+        assert_eq!(puts[0].record.answered_by.as_deref(), Some("A Minister"));
+        assert_eq!(puts[0].outcome(), Outcome::Updated);
+
+        let puts = plan(page.clone(), Some(page.clone()), vec![api("1"), api("2")]);
+        assert_eq!(puts.len(), 2);
+        assert_eq!(puts[0].replaces, vec![page.id.clone()]);
+        assert!(puts[1].replaces.is_empty());
+        assert!(puts
+            .iter()
+            .all(|p| p.record.answered_by.as_deref() == Some("A Minister")));
+
+        // An API record absorbs the page of its text; the same record again changes nothing.
+        let puts = plan(api("1"), None, vec![page.clone()]);
+        assert_eq!(puts[0].replaces, vec![page.id.clone()]);
+        let stored = puts[0].record.clone();
+        let again = plan(api("1"), Some(stored.clone()), Vec::new());
+        assert_eq!(again[0].outcome(), Outcome::Duplicate);
+        assert_eq!(
+            plan(page.clone(), None, Vec::new())[0].outcome(),
+            Outcome::Added
+        );
     }
 }

@@ -9,10 +9,9 @@
 //! | `match_key` | exact | finding the API record of a page (date + question text) |
 //! | `heading`, `question`, `answer` | English-stemmed text, without positions | plain words |
 //! | `heading_exact`, `question_exact`, `answer_exact` | unstemmed text with positions | `"quoted phrases"` |
-//! | `department`, `house`, `status`, `asked_by_name`, `answered_by_name` | exact, fast | filters, counts |
+//! | `department`, `house`, `status` | exact | filters |
 //! | `department_text`, `asked_by`, `answered_by` | unstemmed text | `department:` and `by:` prefixes, name filters |
 //! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order |
-//! | `year_month` | fast u64 (`202407`) | monthly counts |
 //!
 //! An index records [`SCHEMA_VERSION`] in its commit payload; an index written by another
 //! version is refused with a message that says to re-ingest.
@@ -20,19 +19,19 @@
 use std::collections::HashMap;
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
+    TextOptions, STORED, STRING,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
     Token, TokenFilter, TokenStream, Tokenizer,
 };
-use tantivy::{DateTime, TantivyDocument};
+use tantivy::TantivyDocument;
 
-use crate::record::{Date, Question};
+use crate::record::Question;
 
 /// Bump whenever the schema or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Our English analyzer: tantivy's `en_stem` (words, lower case, Snowball English stems)
 /// with a cache of stems, registered on every index we open.
@@ -56,13 +55,11 @@ pub struct Fields {
     pub house: Field,
     pub status: Field,
     pub asked_by: Field,
-    pub asked_by_name: Field,
     pub answered_by: Field,
-    pub answered_by_name: Field,
     pub date_asked: Field,
     pub date_answered: Field,
+    /// The date answered, or asked for a question not yet answered.
     pub sort_date: Field,
-    pub year_month: Field,
     pub record: Field,
 }
 
@@ -108,13 +105,10 @@ impl Fields {
             house: f("house")?,
             status: f("status")?,
             asked_by: f("asked_by")?,
-            asked_by_name: f("asked_by_name")?,
             answered_by: f("answered_by")?,
-            answered_by_name: f("answered_by_name")?,
             date_asked: f("date_asked")?,
             date_answered: f("date_answered")?,
             sort_date: f("sort_date")?,
-            year_month: f("year_month")?,
             record: f("record")?,
         })
     }
@@ -142,23 +136,17 @@ impl Fields {
         doc.add_text(self.status, q.status.as_str());
         if let Some(name) = &q.asked_by {
             doc.add_text(self.asked_by, name);
-            doc.add_text(self.asked_by_name, name);
         }
         if let Some(name) = &q.answered_by {
             doc.add_text(self.answered_by, name);
-            doc.add_text(self.answered_by_name, name);
         }
-        doc.add_date(self.date_asked, to_datetime(q.date_asked));
+        doc.add_date(self.date_asked, q.date_asked.to_tantivy());
         if let Some(d) = q.date_answered {
-            doc.add_date(self.date_answered, to_datetime(d));
+            doc.add_date(self.date_answered, d.to_tantivy());
         }
         doc.add_date(
             self.sort_date,
-            to_datetime(q.date_answered.unwrap_or(q.date_asked)),
-        );
-        doc.add_u64(
-            self.year_month,
-            q.date_asked.year as u64 * 100 + u64::from(q.date_asked.month),
+            q.date_answered.unwrap_or(q.date_asked).to_tantivy(),
         );
         doc.add_text(
             self.record,
@@ -262,11 +250,6 @@ impl<S: TokenStream> TokenStream for CachedStemStream<'_, S> {
     }
 }
 
-/// Midnight UTC of a date, as tantivy stores it.
-pub fn to_datetime(date: Date) -> DateTime {
-    DateTime::from_timestamp_secs(date.days_since_epoch() * 86_400)
-}
-
 /// Builds the schema and its field handles.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -299,21 +282,15 @@ pub fn build() -> (Schema, Fields) {
         heading_exact: b.add_text_field("heading_exact", text(EXACT)),
         question_exact: b.add_text_field("question_exact", text(EXACT)),
         answer_exact: b.add_text_field("answer_exact", text(EXACT)),
-        department: b.add_text_field("department", STRING | FAST),
+        department: b.add_text_field("department", STRING),
         department_text: b.add_text_field("department_text", text(EXACT)),
-        house: b.add_text_field("house", STRING | FAST),
-        status: b.add_text_field("status", STRING | FAST),
+        house: b.add_text_field("house", STRING),
+        status: b.add_text_field("status", STRING),
         asked_by: b.add_text_field("asked_by", text(EXACT)),
-        asked_by_name: b.add_text_field("asked_by_name", STRING | FAST),
         answered_by: b.add_text_field("answered_by", text(EXACT)),
-        answered_by_name: b.add_text_field("answered_by_name", STRING | FAST),
         date_asked: b.add_date_field("date_asked", date()),
         date_answered: b.add_date_field("date_answered", date()),
         sort_date: b.add_date_field("sort_date", date()),
-        year_month: b.add_u64_field(
-            "year_month",
-            NumericOptions::default().set_indexed().set_fast(),
-        ),
         record: b.add_text_field("record", STORED),
     };
     (b.build(), fields)
@@ -345,11 +322,5 @@ mod tests {
                 crate::query::tokens(&mut theirs, text)
             );
         }
-    }
-
-    #[test]
-    fn dates_are_midnight_utc() {
-        let d: Date = "2023-09-06".parse().unwrap();
-        assert_eq!(to_datetime(d).into_timestamp_secs(), 1_693_958_400);
     }
 }

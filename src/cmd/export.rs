@@ -3,20 +3,21 @@
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
+use pqsearch::date::utc_timestamp;
+use pqsearch::engine::Engine;
 use pqsearch::export::{
     self, Column, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportReport,
 };
-use pqsearch::index::{utc_timestamp, PqIndex};
-use pqsearch::search::SearchRequest;
+use pqsearch::search::{Filters, SearchRequest, Sort};
 use serde::Serialize;
 
-use super::{EXIT_NOTHING, EXIT_OK};
-use crate::cli::{ExportArgs, ExportFormatArg, FilterArgs};
+use super::Exit;
+use crate::cli::{ExportArgs, ExportFormatArg};
 
 pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
     let filters = super::filters(&args.filters)?;
@@ -29,7 +30,7 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
     };
     let batch = args.queries.is_some();
     let columns = match &args.columns {
-        Some(list) => Column::parse_list(list).map_err(|e| anyhow::anyhow!("--columns: {e}"))?,
+        Some(list) => Column::parse_list(list).context("--columns")?,
         None => Column::defaults(batch),
     };
     let opts = ExportOptions {
@@ -51,21 +52,23 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
         })
         .collect();
 
-    let index = super::open_index(index)?;
+    let engine = super::open_engine(index)?;
     let bar = Bar::new();
     let result = match &args.out {
         Some(path) => write_atomically(path, |file| {
-            export::export(&index, &requests, file, &opts, &bar).map_err(Into::into)
+            export::export(&engine, &requests, file, &opts, &bar).map_err(Into::into)
         }),
         None => {
             let stdout = std::io::stdout();
-            export::export(&index, &requests, stdout.lock(), &opts, &bar).map_err(Into::into)
+            export::export(&engine, &requests, stdout.lock(), &opts, &bar).map_err(Into::into)
         }
     };
     // A bad query in a batch is reported by its line in the queries file.
     let report = result.map_err(|e| match e.downcast::<ExportError>() {
         Ok(ExportError::BadRequest { index, error }) => match (&args.queries, queries[index].0) {
-            (Some(file), Some(line)) => anyhow::anyhow!("{}:{line}: {error}", file.display()),
+            (Some(file), Some(line)) => {
+                anyhow::Error::new(error).context(format!("{}:{line}", file.display()))
+            }
             _ => anyhow::Error::new(error),
         },
         Ok(other) => other.into(),
@@ -73,7 +76,7 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
     })?;
     drop(bar);
     if let Some(meta) = &args.meta {
-        write_meta(meta, &index, &queries, &args, &opts.columns, &report)?;
+        write_meta(meta, &engine, &requests, &args, &opts.columns, &report)?;
     }
     if let Some(path) = &args.out {
         eprintln!(
@@ -82,11 +85,7 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
             path.display()
         );
     }
-    Ok(ExitCode::from(if report.rows() > 0 {
-        EXIT_OK
-    } else {
-        EXIT_NOTHING
-    }))
+    Ok(Exit::found_if(report.rows()))
 }
 
 /// The queries of a batch file with their line numbers.
@@ -136,41 +135,45 @@ fn write_atomically<T>(
     }
 }
 
+/// The note `--meta` writes beside an export: what was searched, how, and when.
 #[derive(Serialize)]
 struct Meta<'a> {
     queries: Vec<&'a str>,
+    /// The filters and the order, as the library ran them (every query shares them).
+    filters: &'a Filters,
+    sort: Sort,
     rows_per_query: &'a [usize],
     rows: usize,
-    filters: &'a FilterArgs,
     format: &'a str,
     columns: Vec<&'static str>,
     exported_at: String,
-    index: PathBuf,
+    index: String,
     index_last_ingest: Option<String>,
     pqsearch_version: &'static str,
 }
 
 fn write_meta(
     path: &Path,
-    index: &PqIndex,
-    queries: &[(Option<usize>, String)],
+    engine: &Engine,
+    requests: &[SearchRequest],
     args: &ExportArgs,
     columns: &[Column],
     report: &ExportReport,
 ) -> anyhow::Result<()> {
     let meta = Meta {
-        queries: queries.iter().map(|(_, q)| q.as_str()).collect(),
+        queries: requests.iter().map(|r| r.query.as_str()).collect(),
+        filters: &requests[0].filters,
+        sort: requests[0].sort,
         rows_per_query: &report.rows_per_query,
         rows: report.rows(),
-        filters: &args.filters,
         format: match args.format {
             ExportFormatArg::Csv => "csv",
             ExportFormatArg::Jsonl => "jsonl",
         },
         columns: columns.iter().map(|c| c.name()).collect(),
         exported_at: utc_timestamp(std::time::SystemTime::now()),
-        index: index.dir.clone(),
-        index_last_ingest: index.commit_info()?.map(|i| i.ingested_at),
+        index: engine.index().name(),
+        index_last_ingest: engine.commit_info()?.map(|i| i.ingested_at),
         pqsearch_version: env!("CARGO_PKG_VERSION"),
     };
     let json = serde_json::to_string_pretty(&meta)? + "\n";

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use indicatif::{ProgressBar, ProgressStyle};
 use pqsearch::ingest::{self, IngestOptions, IngestReport, Progress};
 
-use super::{EXIT_ERROR, EXIT_OK};
+use super::Exit;
 use crate::cli::{IngestArgs, DEFAULT_CORPUS};
 
 pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
@@ -19,18 +19,19 @@ pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
         args.paths
     };
     let mut opts = IngestOptions::new(paths, index_dir);
-    opts.commit_every = args.commit_every.max(1);
-    opts.memory_budget = args.memory_mb << 20;
+    opts.updater.commit_every = args.commit_every.max(1);
+    opts.updater.memory_budget = args.memory_mb << 20;
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
     let report = run_with_progress(&opts)?;
     eprint!("{}", summary(&report, &opts));
-    Ok(ExitCode::from(if report.rejected.is_empty() {
-        EXIT_OK
+    Ok(if report.rejected.is_empty() {
+        Exit::Found
     } else {
-        EXIT_ERROR
-    }))
+        Exit::Error
+    }
+    .into())
 }
 
 /// Runs an ingest, drawing a progress bar when stderr is a terminal.
@@ -54,10 +55,10 @@ pub fn summary(r: &IngestReport, opts: &IngestOptions) -> String {
         r.files_unchanged,
         r.rejected.len(),
         r.records_read,
-        r.records_added,
-        r.records_updated,
-        r.duplicates_skipped,
-        r.records_in_index,
+        r.update.added,
+        r.update.updated,
+        r.update.duplicates,
+        r.update.records_in_index,
         secs,
         r.bytes_read as f64 / 1e6 / secs.max(1e-9),
     );

@@ -10,22 +10,40 @@ mod show;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use pqsearch::index::{IndexError, PqIndex};
+use pqsearch::date::Span;
+use pqsearch::engine::Engine;
+use pqsearch::index::IndexError;
 use pqsearch::ingest::IngestOptions;
-
-use pqsearch::record::{Date, House, Status};
-use pqsearch::search::{self as search_lib, DateField, Filters, Sort};
+use pqsearch::record::{House, Status};
+use pqsearch::search::{DateField, Filters, Sort};
 
 use crate::cli::{
     Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, DEFAULT_CORPUS, DEFAULT_INDEX,
 };
 
-/// Something matched or every input was handled.
-pub const EXIT_OK: u8 = 0;
-/// Nothing matched or there was nothing to do.
-pub const EXIT_NOTHING: u8 = 1;
-/// An error: bad input, a bad query, an unusable index.
-pub const EXIT_ERROR: u8 = 2;
+/// Exit statuses a script can trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Something matched, or every input was handled.
+    Found = 0,
+    /// Nothing matched, or there was nothing to do.
+    Nothing = 1,
+    /// An error: bad input, a bad query, an unusable index.
+    Error = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+impl Exit {
+    /// Found when `n` is above zero, Nothing otherwise.
+    pub fn found_if(n: usize) -> ExitCode {
+        if n > 0 { Exit::Found } else { Exit::Nothing }.into()
+    }
+}
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let index_dir = cli
@@ -45,9 +63,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Opens the index for reading. On a first run (no index at the default location, which
 /// the user did not choose) it is built from the embedded corpus, so that a fresh checkout
 /// can search at once.
-pub fn open_index(explicit: Option<&Path>) -> anyhow::Result<PqIndex> {
+pub fn open_engine(explicit: Option<&Path>) -> anyhow::Result<Engine> {
     let dir = explicit.unwrap_or(Path::new(DEFAULT_INDEX));
-    match PqIndex::open(dir) {
+    match Engine::open(dir) {
         Err(IndexError::Missing(_)) if explicit.is_none() && Path::new(DEFAULT_CORPUS).is_dir() => {
             eprintln!(
                 "pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first"
@@ -55,7 +73,7 @@ pub fn open_index(explicit: Option<&Path>) -> anyhow::Result<PqIndex> {
             let opts = IngestOptions::new(vec![PathBuf::from(DEFAULT_CORPUS)], dir.to_path_buf());
             let report = ingest::run_with_progress(&opts)?;
             eprint!("{}", ingest::summary(&report, &opts));
-            Ok(PqIndex::open(dir)?)
+            Ok(Engine::open(dir)?)
         }
         other => Ok(other?),
     }
@@ -63,9 +81,9 @@ pub fn open_index(explicit: Option<&Path>) -> anyhow::Result<PqIndex> {
 
 /// Filter flags as library filters.
 pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
-    let span = |flag: &str, text: &Option<String>| -> anyhow::Result<Option<(Date, Date)>> {
+    let span = |flag: &str, text: &Option<String>| -> anyhow::Result<Option<Span>> {
         text.as_deref()
-            .map(|t| search_lib::parse_date_span(t).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+            .map(|t| Span::parse(t).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
             .transpose()
     };
     Ok(Filters {
@@ -76,8 +94,8 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         }),
         asked_by: args.asked_by.clone(),
         answered_by: args.answered_by.clone(),
-        from: span("from", &args.from)?.map(|(first, _)| first),
-        to: span("to", &args.to)?.map(|(_, last)| last),
+        from: span("from", &args.from)?.map(|s| s.first),
+        to: span("to", &args.to)?.map(|s| s.last),
         date_field: match args.date {
             DateArg::Asked => DateField::Asked,
             DateArg::Answered => DateField::Answered,

@@ -4,13 +4,13 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use pqsearch::{ingest, parse};
+use pqsearch::{parse, walk};
 
-use super::{EXIT_ERROR, EXIT_NOTHING, EXIT_OK};
+use super::Exit;
 use crate::cli::ParseArgs;
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
-    let (files, walk_errors) = ingest::walk(&args.paths);
+    let (files, walk_errors) = walk::walk(&args.paths);
     let mut failed = walk_errors.len();
     for err in &walk_errors {
         eprintln!("pqsearch: {err}");
@@ -29,7 +29,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
             }
             Err(err) => {
                 failed += 1;
-                eprintln!("pqsearch: {err}");
+                eprintln!("pqsearch: {:#}", anyhow::Error::new(err));
             }
         }
     }
@@ -39,11 +39,11 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
             "pqsearch: {failed} of {} file(s) failed to parse; {records} record(s) printed",
             files.len() + walk_errors.len()
         );
-        return Ok(ExitCode::from(EXIT_ERROR));
+        return Ok(Exit::Error.into());
     }
     if files.is_empty() {
         eprintln!("pqsearch: no input files found");
-        return Ok(ExitCode::from(EXIT_NOTHING));
+        return Ok(Exit::Nothing.into());
     }
-    Ok(ExitCode::from(EXIT_OK))
+    Ok(Exit::Found.into())
 }

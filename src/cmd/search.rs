@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use pqsearch::record::Question;
-use pqsearch::search::{self, Hit, SearchRequest, SearchResults};
+use pqsearch::search::{Hit, SearchRequest, SearchResults};
 use serde::Serialize;
 
-use super::{EXIT_NOTHING, EXIT_OK};
+use super::Exit;
 use crate::cli::{ColorChoice, OutputFormat, SearchArgs};
 
 pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
@@ -19,8 +19,8 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
         limit: args.limit,
         offset: args.offset,
     };
-    let index = super::open_index(index)?;
-    let results = search::search(&index, &request)?;
+    let engine = super::open_engine(index)?;
+    let results = engine.search(&request)?;
 
     let stdout = std::io::stdout();
     let color = use_color(args.color, stdout.is_terminal());
@@ -31,11 +31,7 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     }
     .context("writing results")?;
     out.flush().context("writing results")?;
-    Ok(ExitCode::from(if results.total > 0 {
-        EXIT_OK
-    } else {
-        EXIT_NOTHING
-    }))
+    Ok(Exit::found_if(results.total))
 }
 
 /// Whether to colour: never when NO_COLOR is set (unless forced), otherwise as chosen.

@@ -8,9 +8,8 @@
 
 use serde::Deserialize;
 
-use super::dates::parse_api_date;
 use super::{html_to_text, Failure};
-use crate::record::{normalize_ws, Date, House, Question, Status};
+use crate::record::{normalize_ws, Date, Draft, House, Question};
 
 #[derive(Deserialize)]
 struct Document {
@@ -47,7 +46,7 @@ struct ApiDate(Date);
 impl<'de> Deserialize<'de> for ApiDate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        parse_api_date(&s).map(ApiDate).ok_or_else(|| {
+        Date::parse_api(&s).map(ApiDate).ok_or_else(|| {
             serde::de::Error::custom(format!("invalid date {s:?}, expected YYYY-MM-DDT00:00:00"))
         })
     }
@@ -107,18 +106,18 @@ pub(super) fn parse(text: &str, source: &str) -> Result<Vec<Question>, Failure> 
 }
 
 fn question(v: ApiQuestion, source: &str) -> Question {
-    let mut q = Question::new(
+    let mut q = Draft::new(
         v.date_tabled.0,
         v.answering_body_name.0.trim().to_string(),
         html_to_text(&v.question_text.0),
         source.to_string(),
     );
     q.uin = v.uin.map(Uin::into_string).filter(|u| !u.is_empty());
-    match v.house.as_deref() {
-        Some(h) if h.eq_ignore_ascii_case("lords") => q.house = House::Lords,
-        Some(h) if h.eq_ignore_ascii_case("commons") => q.house = House::Commons,
-        _ => {} // inferred from the wording
-    }
+    q.house = match v.house.as_deref() {
+        Some(h) if h.eq_ignore_ascii_case("lords") => Some(House::Lords),
+        Some(h) if h.eq_ignore_ascii_case("commons") => Some(House::Commons),
+        _ => None, // inferred from the wording
+    };
     // A heading is one line, whatever breaks the API left in it.
     q.heading = v
         .heading
@@ -132,30 +131,51 @@ fn question(v: ApiQuestion, source: &str) -> Question {
         .into_iter()
         .map(Uin::into_string)
         .collect();
-    // The holding flag can be stale once the real answer has arrived, so the wording of the
-    // answer decides; the flag only speaks for an answer whose text is missing.
-    let answer = v
-        .answer_text
-        .as_deref()
-        .map(html_to_text)
-        .unwrap_or_default();
-    if !answer.is_empty() {
-        q.set_answer(answer);
-    } else if v.answer_is_holding == Some(true) {
-        q.status = Status::Holding;
-    } else if q.date_answered.is_some() {
-        q.status = Status::Answered;
-    }
-    if v.is_withdrawn == Some(true) {
-        q.status = Status::Withdrawn;
-    }
-    q.assign_id();
-    q
+    q.answer = v.answer_text.as_deref().map(html_to_text);
+    q.holding = v.answer_is_holding == Some(true);
+    q.withdrawn = v.is_withdrawn == Some(true);
+    q.finish()
+}
+
+/// A question as one item of the API's list response, as `parse` reads it back: the
+/// answer's paragraphs become `<p>` elements.
+pub fn render_item(q: &Question) -> serde_json::Value {
+    let html = q.answer.as_ref().map(|a| {
+        a.split("\n\n")
+            .map(|p| format!("<p>{}</p>", html_escape::encode_text(p)))
+            .collect::<String>()
+    });
+    serde_json::json!({
+        "value": {
+            "uin": q.uin,
+            "house": q.house.as_str(),
+            "heading": q.heading,
+            "dateTabled": q.date_asked.api(),
+            "dateAnswered": q.date_answered.map(Date::api),
+            "answeringBodyName": q.department,
+            "questionText": q.question,
+            "answerText": html,
+            "answerIsHolding": q.status == crate::record::Status::Holding,
+            "answerIsCorrection": q.corrected,
+            "isWithdrawn": q.status == crate::record::Status::Withdrawn,
+            "groupedQuestions": q.grouped_with,
+        },
+        "links": []
+    })
+}
+
+/// Questions as the API's list response.
+pub fn render_list(questions: &[Question]) -> serde_json::Value {
+    serde_json::json!({
+        "items": questions.iter().map(render_item).collect::<Vec<_>>(),
+        "totalResults": questions.len(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Status;
 
     const ITEM: &str = r#"{"id": 1, "uin": "4811", "house": "Commons",
         "dateTabled": "2023-12-01T00:00:00", "dateAnswered": "2023-12-11T00:00:00",
@@ -212,5 +232,13 @@ mod tests {
             "{}",
             err.reason
         );
+    }
+
+    #[test]
+    fn render_reads_back() {
+        let text = format!(r#"{{"items": [{{"value": {ITEM}, "links": []}}], "totalResults": 1}}"#);
+        let qs = parse(&text, "a.json").unwrap();
+        let again = parse(&render_list(&qs).to_string(), "a.json").unwrap();
+        assert_eq!(again, qs);
     }
 }

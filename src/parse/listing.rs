@@ -16,8 +16,10 @@
 //! Text before the first `Written Question` is site help text and is skipped. The role
 //! after the minister's name may be missing, and so may the whole answer.
 
-use super::{page::department_line, parse_english_date, quote, Failure, Lines};
-use crate::record::Question;
+use std::fmt::Write as _;
+
+use super::{page::department_line, quote, Failure, Lines};
+use crate::record::{Date, Draft, Question};
 
 pub(super) const MARKER: &str = "Written Question";
 const ASKED_BY: &str = "Asked by:";
@@ -34,9 +36,7 @@ pub(super) fn parse(text: &str, source: &str) -> Result<Vec<Question>, Failure> 
     }
     loop {
         let n = out.len() + 1;
-        let mut q = question(&mut lines, &format!("{source}#{n}"))?;
-        q.assign_id();
-        out.push(q);
+        out.push(question(&mut lines, &format!("{source}#{n}"))?.finish());
         match lines.next_line() {
             None => break,
             Some((_, MARKER)) => continue,
@@ -55,11 +55,11 @@ pub(super) fn parse(text: &str, source: &str) -> Result<Vec<Question>, Failure> 
 }
 
 /// One question, from after its `Written Question` line up to the next one.
-fn question(lines: &mut Lines, source: &str) -> Result<Question, Failure> {
+fn question(lines: &mut Lines, source: &str) -> Result<Draft, Failure> {
     let (_, heading) = lines.expect_line("a heading")?;
     let (n, date_line) =
         lines.expect_line("the date asked, such as \"Tuesday 23rd April 2024\"")?;
-    let date_asked = parse_english_date(date_line).ok_or_else(|| {
+    let date_asked = Date::parse_english(date_line).ok_or_else(|| {
         Failure::new(
             n,
             format!(
@@ -95,7 +95,7 @@ fn question(lines: &mut Lines, source: &str) -> Result<Question, Failure> {
         ));
     }
 
-    let mut q = Question::new(date_asked, department, question, source.to_string());
+    let mut q = Draft::new(date_asked, department, question, source.to_string());
     q.heading = Some(heading.to_string());
     q.asked_by = asked_by;
     q.asked_by_party = party;
@@ -116,18 +116,19 @@ fn question(lines: &mut Lines, source: &str) -> Result<Question, Failure> {
             lines.next_line();
             q.date_answered = Some(date);
         }
-        q.set_answer(lines.paragraphs(|l| l == MARKER));
+        q.answered = true;
+        q.answer = Some(lines.paragraphs(|l| l == MARKER));
     }
     Ok(q)
 }
 
 /// A line that is only the date answered, possibly introduced by "Answered on".
-fn answered_date(line: &str) -> Option<crate::record::Date> {
+fn answered_date(line: &str) -> Option<Date> {
     let line = line
         .strip_prefix("This question was answered on ")
         .or_else(|| line.strip_prefix("Answered on "))
         .unwrap_or(line);
-    parse_english_date(line)
+    Date::parse_english(line)
 }
 
 /// `Jane Example (Labour - Exampleton)` → the name and what is in the brackets.
@@ -136,6 +137,44 @@ fn split_member(text: &str) -> (String, Option<String>) {
         Some((name, aff)) => (name.trim().to_string(), Some(aff.trim().to_string())),
         None => (text.to_string(), None),
     }
+}
+
+/// Writes questions in this layout, as `parse` reads them back (a question without a
+/// heading gets a placeholder one, since the layout needs one).
+pub fn render(questions: &[Question]) -> String {
+    let mut s = String::new();
+    for q in questions {
+        let _ = write!(
+            s,
+            "{MARKER}\n{}\n{}\n",
+            q.heading.as_deref().unwrap_or("Untitled"),
+            q.date_asked.english()
+        );
+        if let Some(name) = &q.asked_by {
+            let aff = match (&q.asked_by_party, &q.asked_by_constituency) {
+                (Some(p), Some(c)) => format!(" ({p} - {c})"),
+                (Some(p), None) => format!(" ({p})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(s, "{ASKED_BY} {name}{aff}");
+        }
+        let _ = writeln!(s, "Question to the {}:\n{}", q.department, q.question);
+        if let Some(name) = &q.answered_by {
+            let role = q
+                .answered_by_role
+                .as_ref()
+                .map_or(String::new(), |r| format!(" - {r}"));
+            let _ = writeln!(s, "{ANSWERED_BY}{name}{role}");
+            if let Some(date) = q.date_answered {
+                let _ = writeln!(s, "{}", date.english());
+            }
+            if let Some(answer) = &q.answer {
+                let _ = writeln!(s, "{answer}");
+            }
+        }
+        s.push('\n');
+    }
+    s
 }
 
 #[cfg(test)]
@@ -190,5 +229,11 @@ mod tests {
         let err = parse(&text, "l.txt").unwrap_err();
         assert_eq!(err.line, 18);
         assert!(err.reason.contains("\"yesterday\""), "{}", err.reason);
+    }
+
+    #[test]
+    fn render_reads_back() {
+        let qs = parse(LISTING, "l.txt").unwrap();
+        assert_eq!(parse(&render(&qs), "l.txt").unwrap(), qs);
     }
 }

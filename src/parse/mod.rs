@@ -9,24 +9,26 @@
 //! Errors name the source, the 1-based line and what was expected there. No input, however
 //! broken, makes the parser panic (see the property tests in `tests/parse.rs`).
 
-mod api;
-mod dates;
+pub mod api;
 mod html;
-mod listing;
-mod page;
+pub mod listing;
+pub mod page;
 
 use std::path::Path;
 
 use crate::record::Question;
 
-pub use dates::{format_english_date, parse_english_date};
 pub use html::html_to_text;
 
 /// Why a file could not be turned into records.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
-    #[error("{path}: cannot read: {error}")]
-    Io { path: String, error: std::io::Error },
+    #[error("{path}: cannot read")]
+    Io {
+        path: String,
+        #[source]
+        error: std::io::Error,
+    },
     #[error("{path}:{line}: {reason}")]
     Invalid {
         path: String,

@@ -22,8 +22,10 @@
 //! An unanswered question stops after the question. The closing line is site boilerplate,
 //! never part of the answer.
 
-use super::{parse_english_date, quote, Failure, Lines};
-use crate::record::{Question, Status};
+use std::fmt::Write as _;
+
+use super::{quote, Failure, Lines};
+use crate::record::{Date, Draft, Question};
 
 /// The site's closing boilerplate line.
 const FOOTER: &str = "Reticulating Splines";
@@ -39,7 +41,7 @@ pub(super) fn parse(text: &str, source: &str) -> Result<Question, Failure> {
     let date_asked = asked
         .strip_prefix("(asked on ")
         .and_then(|rest| rest.split_once(')'))
-        .and_then(|(date, _)| parse_english_date(date))
+        .and_then(|(date, _)| Date::parse_english(date))
         .ok_or_else(|| {
             Failure::new(
                 n,
@@ -62,16 +64,15 @@ pub(super) fn parse(text: &str, source: &str) -> Result<Question, Failure> {
         ));
     }
 
-    let mut q = Question::new(date_asked, department, question, source.to_string());
+    let mut q = Draft::new(date_asked, department, question, source.to_string());
     q.heading = Some(heading.to_string());
 
     match lines.next_line() {
         Some((_, ANSWERED_BY)) => answer_block(&mut lines, &mut q)?,
-        Some((_, l)) if l.starts_with(WITHDRAWN_ON) => q.status = Status::Withdrawn,
+        Some((_, l)) if l.starts_with(WITHDRAWN_ON) => q.withdrawn = true,
         _ => {}
     }
-    q.assign_id();
-    Ok(q)
+    Ok(q.finish())
 }
 
 /// `Question to the <department>:`
@@ -87,13 +88,13 @@ pub(super) fn department_line(lines: &mut Lines) -> Result<String, Failure> {
 }
 
 /// From after `Answered by` to the end: the minister, the date and the answer.
-fn answer_block(lines: &mut Lines, q: &mut Question) -> Result<(), Failure> {
+fn answer_block(lines: &mut Lines, q: &mut Draft) -> Result<(), Failure> {
     // The minister's name appears twice, once with " Portrait" (the caption of a photo).
     let mut name = None;
     let date = loop {
         let (n, line) = lines.expect_line("\"This question was answered on <date>\"")?;
         if let Some(date) = line.strip_prefix(ANSWERED_ON) {
-            break parse_english_date(date).ok_or_else(|| {
+            break Date::parse_english(date).ok_or_else(|| {
                 Failure::new(
                     n,
                     format!(
@@ -116,14 +117,39 @@ fn answer_block(lines: &mut Lines, q: &mut Question) -> Result<(), Failure> {
     };
     q.answered_by = name.map(str::to_string);
     q.date_answered = Some(date);
-    q.set_answer(lines.paragraphs(|l| l == FOOTER));
+    q.answered = true;
+    q.answer = Some(lines.paragraphs(|l| l == FOOTER));
     Ok(())
+}
+
+/// Writes a question in this layout, as `parse` reads it back. Pages show an answer only
+/// with its minister and date; a question without a heading gets a placeholder one.
+pub fn render(q: &Question) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "{}\n\n(asked on {}) - View Source\n\nQuestion to the {}:\n\n{}\n\n",
+        q.heading.as_deref().unwrap_or("Written Question"),
+        q.date_asked.english(),
+        q.department,
+        q.question
+    );
+    if let (Some(answer), Some(date), Some(name)) = (&q.answer, q.date_answered, &q.answered_by) {
+        let _ = write!(
+            s,
+            "\n{ANSWERED_BY}\n{name} Portrait\n{name}\n{ANSWERED_ON}{}\n\n{answer}\n\n",
+            date.english()
+        );
+    }
+    s.push_str(FOOTER);
+    s.push('\n');
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::House;
+    use crate::record::{House, Status};
 
     const PAGE: &str = "Roads: Hedgehogs\n\n(asked on 1st December 2023) - View Source\n\nQuestion to the Department for Transport:\n\nTo ask the Secretary of State for Transport, what steps.\n\n\nAnswered by\nGuy Opperman Portrait\nGuy Opperman\nThis question was answered on 11th December 2023\n\nFirst paragraph.\n\nSecond\tcell\n\nReticulating Splines";
 
@@ -175,5 +201,11 @@ mod tests {
 
         let err = parse("Just a heading", "p.txt").unwrap_err();
         assert!(err.reason.contains("ends early"), "{}", err.reason);
+    }
+
+    #[test]
+    fn render_reads_back() {
+        let q = parse(PAGE, "p.txt").unwrap();
+        assert_eq!(parse(&render(&q), "p.txt").unwrap(), q);
     }
 }

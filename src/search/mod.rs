@@ -5,42 +5,55 @@
 //! joined to the text query in one `BooleanQuery` with a constant score, so that the total,
 //! the page and the ranking all come from one search and filters never change scores.
 
+mod department;
 mod snippet;
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
+use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
 
+pub use department::resolve_department;
 pub use snippet::{Highlighter, Snippet, SNIPPET_CHARS};
 
 use crate::index::{IndexError, PqIndex};
 use crate::query::{self, Builder, Highlights, QueryError};
 use crate::record::{Date, House, Question, Status};
-use crate::schema::to_datetime;
 
 /// Why a search could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    #[error("bad query: {0}")]
-    Query(QueryError),
-    #[error("{0}")]
-    Filter(String),
+    #[error("bad query")]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Filter(#[from] FilterError),
     #[error(transparent)]
     Index(#[from] IndexError),
 }
 
-impl From<QueryError> for SearchError {
-    fn from(e: QueryError) -> SearchError {
-        SearchError::Query(e)
-    }
+/// A filter that cannot be applied as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    #[error("no department matches {wanted:?}; departments in the index: {}", known.join("; "))]
+    UnknownDepartment { wanted: String, known: Vec<String> },
+    #[error("{wanted:?} matches several departments: {}; give more of the name", matches.join("; "))]
+    AmbiguousDepartment {
+        wanted: String,
+        matches: Vec<String>,
+    },
+    #[error("no name to match in {0:?}")]
+    NoName(String),
+    #[error("--from {from} is after --to {to}")]
+    FromAfterTo { from: Date, to: Date },
 }
 
 /// Result order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// Best match first (BM25).
     #[default]
@@ -52,7 +65,8 @@ pub enum Sort {
 }
 
 /// Which date `from` and `to` apply to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DateField {
     #[default]
     Asked,
@@ -60,7 +74,7 @@ pub enum DateField {
 }
 
 /// Narrowing conditions; every one given must hold.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filters {
     /// Department names as the user typed them: a full name (any case), a unique prefix or
     /// word, or a common short form (DHSC, DfE, MoD, FCDO, HMT...). Any may match.
@@ -78,8 +92,9 @@ pub struct Filters {
     pub status: Option<Status>,
 }
 
-/// One search.
-#[derive(Debug, Clone)]
+/// One search. It serialises as the record of what was searched (an export's `--meta`
+/// file, and saved searches later).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchRequest {
     pub query: String,
     pub filters: Filters,
@@ -135,7 +150,7 @@ impl<'a> Prepared<'a> {
     ) -> Result<Prepared<'a>, SearchError> {
         let ast = query::parse(&request.query)?;
         let mut builder = Builder::new(&index.index, &index.fields);
-        let text = builder.build(&ast)?.ok_or_else(|| QueryError {
+        let text = builder.build(&ast).ok_or_else(|| QueryError {
             column: 1,
             message: "the query has no searchable words (only punctuation?)".into(),
         })?;
@@ -180,13 +195,13 @@ impl<'a> Prepared<'a> {
                 } else {
                     Order::Asc
                 };
+                let field = searcher
+                    .schema()
+                    .get_field_name(self.index.fields.sort_date);
                 let (total, docs) = searcher
                     .search(
                         &*self.query,
-                        &(
-                            Count,
-                            top.order_by_fast_field::<DateTime>("sort_date", order),
-                        ),
+                        &(Count, top.order_by_fast_field::<DateTime>(field, order)),
                     )
                     .map_err(err)?;
                 (
@@ -199,6 +214,13 @@ impl<'a> Prepared<'a> {
         Ok((total, docs))
     }
 
+    /// How many documents match.
+    pub fn count(&self, searcher: &Searcher) -> Result<usize, SearchError> {
+        searcher
+            .search(&*self.query, &Count)
+            .map_err(|e| SearchError::Index(self.index.tantivy_error(e)))
+    }
+
     /// Every match, in the requested order; ties (equal scores or dates) keep index order,
     /// which is the same on every run over the same index.
     pub fn all(
@@ -206,9 +228,7 @@ impl<'a> Prepared<'a> {
         searcher: &Searcher,
         sort: Sort,
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
-        let total = searcher
-            .search(&*self.query, &Count)
-            .map_err(|e| SearchError::Index(self.index.tantivy_error(e)))?;
+        let total = self.count(searcher)?;
         let (_, mut docs) = self.top(searcher, sort, total, 0)?;
         if sort == Sort::Relevance {
             // TopDocs breaks score ties arbitrarily between segments; make it explicit.
@@ -249,13 +269,7 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// Runs one search on the index as last committed: the total, and the page of hits.
-pub fn search(index: &PqIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-    let reader = index.reader()?;
-    search_in(index, &reader.searcher(), request)
-}
-
-/// Runs one search with a searcher the caller keeps (as a long-lived process would).
+/// Runs one search with a searcher the caller keeps: the total, and the page of hits.
 pub fn search_in(
     index: &PqIndex,
     searcher: &Searcher,
@@ -289,7 +303,7 @@ fn filter_queries(
         let known = departments(index, searcher)?;
         let mut names = BTreeSet::new();
         for wanted in &f.departments {
-            names.insert(resolve_department(wanted, &known).map_err(SearchError::Filter)?);
+            names.insert(resolve_department(wanted, &known)?);
         }
         let any: Vec<(Occur, Box<dyn Query>)> = names
             .iter()
@@ -314,8 +328,8 @@ fn filter_queries(
                 column: 1,
             };
             let q = builder
-                .build(&node)?
-                .ok_or_else(|| SearchError::Filter(format!("no name to match in {name:?}")))?;
+                .build(&node)
+                .ok_or_else(|| FilterError::NoName(name.clone()))?;
             out.push(q);
         }
     }
@@ -324,18 +338,15 @@ fn filter_queries(
             DateField::Asked => fields.date_asked,
             DateField::Answered => fields.date_answered,
         };
-        let bound = |d: Date| Term::from_field_date_for_search(field, to_datetime(d));
+        let bound = |d: Date| Term::from_field_date_for_search(field, d.to_tantivy());
         let lower = f
             .from
             .map_or(Bound::Unbounded, |d| Bound::Included(bound(d)));
-        let upper = f.to.map_or(Bound::Unbounded, |d| {
-            Bound::Excluded(bound(Date::from_days_since_epoch(d.days_since_epoch() + 1)))
-        });
+        let upper =
+            f.to.map_or(Bound::Unbounded, |d| Bound::Excluded(bound(d.add_days(1))));
         if let (Some(from), Some(to)) = (f.from, f.to) {
             if from > to {
-                return Err(SearchError::Filter(format!(
-                    "--from {from} is after --to {to}"
-                )));
+                return Err(FilterError::FromAfterTo { from, to }.into());
             }
         }
         out.push(Box::new(RangeQuery::new(lower, upper)));
@@ -350,191 +361,10 @@ pub fn departments(index: &PqIndex, searcher: &Searcher) -> Result<BTreeSet<Stri
         let inverted = segment
             .inverted_index(index.fields.department)
             .map_err(|e| index.tantivy_error(e))?;
-        let mut terms = inverted.terms().stream().map_err(|e| IndexError::Io {
-            dir: index.dir.display().to_string(),
-            error: e,
-        })?;
+        let mut terms = inverted.terms().stream().map_err(|e| index.io_error(e))?;
         while terms.advance() {
             names.insert(String::from_utf8_lossy(terms.key()).into_owned());
         }
     }
     Ok(names)
-}
-
-/// Short forms people use that the initials of the name do not give.
-const SHORT_FORMS: [(&str, &str); 2] = [("hmt", "Treasury"), ("hm treasury", "Treasury")];
-
-/// The department a user means: the exact name in any case, a common short form, the
-/// initials of the name (DfE, MoD, FCDO, DWP...), or a unique prefix or word of it.
-pub fn resolve_department(wanted: &str, known: &BTreeSet<String>) -> Result<String, String> {
-    let w = wanted.trim().to_lowercase();
-    if let Some(name) = known.iter().find(|k| k.to_lowercase() == w) {
-        return Ok(name.clone());
-    }
-    if let Some((_, name)) = SHORT_FORMS.iter().find(|(s, _)| *s == w) {
-        if known.contains(*name) {
-            return Ok(name.to_string());
-        }
-    }
-    let by_initials: Vec<&String> = known.iter().filter(|k| initials(k).contains(&w)).collect();
-    if by_initials.len() == 1 {
-        return Ok(by_initials[0].clone());
-    }
-    let by_text: Vec<&String> = known
-        .iter()
-        .filter(|k| {
-            let k = k.to_lowercase();
-            k.starts_with(&w)
-                || k.split(|c: char| !c.is_alphanumeric())
-                    .any(|word| word == w)
-        })
-        .collect();
-    match by_text.len() {
-        1 => Ok(by_text[0].clone()),
-        0 => Err(format!(
-            "no department matches {wanted:?}; departments in the index: {}",
-            known.iter().cloned().collect::<Vec<_>>().join("; ")
-        )),
-        _ => Err(format!(
-            "{wanted:?} matches several departments: {}; give more of the name",
-            by_text
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
-    }
-}
-
-/// Initials of a name, lower-cased: with every word ("mod" for Ministry of Defence) and
-/// without the small words ("dhsc", "fcdo").
-fn initials(name: &str) -> [String; 2] {
-    let words: Vec<&str> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let all = words
-        .iter()
-        .filter_map(|w| w.chars().next())
-        .collect::<String>()
-        .to_lowercase();
-    let main = words
-        .iter()
-        .filter(|w| !["of", "and", "the", "for"].contains(&w.to_lowercase().as_str()))
-        .filter_map(|w| w.chars().next())
-        .collect::<String>()
-        .to_lowercase();
-    [all, main]
-}
-
-/// Parses `2024`, `2024-03` or `2024-03-15` into the first and last day it covers.
-pub fn parse_date_span(text: &str) -> Result<(Date, Date), String> {
-    let bad = || format!("invalid date {text:?}: expected YYYY, YYYY-MM or YYYY-MM-DD");
-    let parts: Vec<&str> = text.trim().split('-').collect();
-    let num = |s: &str, len: usize| -> Result<u32, String> {
-        if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
-            s.parse().map_err(|_| bad())
-        } else {
-            Err(bad())
-        }
-    };
-    match parts.as_slice() {
-        [y] => {
-            let y = num(y, 4)? as i32;
-            Ok((
-                Date::new(y, 1, 1).ok_or_else(bad)?,
-                Date::new(y, 12, 31).ok_or_else(bad)?,
-            ))
-        }
-        [y, m] => {
-            let (y, m) = (num(y, 4)? as i32, num(m, 2)? as u8);
-            let first = Date::new(y, m, 1).ok_or_else(bad)?;
-            let next = if m == 12 {
-                Date::new(y + 1, 1, 1)
-            } else {
-                Date::new(y, m + 1, 1)
-            };
-            let last = Date::from_days_since_epoch(next.ok_or_else(bad)?.days_since_epoch() - 1);
-            Ok((first, last))
-        }
-        [_, _, _] => {
-            let d: Date = text.trim().parse().map_err(|_| bad())?;
-            Ok((d, d))
-        }
-        _ => Err(bad()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn known() -> BTreeSet<String> {
-        [
-            "Department of Health and Social Care",
-            "Department for Education",
-            "Ministry of Defence",
-            "Foreign, Commonwealth and Development Office",
-            "Treasury",
-            "Department for Transport",
-            "Department for Energy Security and Net Zero",
-            "Home Office",
-            "Cabinet Office",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    }
-
-    #[test]
-    fn departments_resolve_from_names_short_forms_and_prefixes() {
-        let k = known();
-        for (input, want) in [
-            ("home office", "Home Office"),
-            ("DHSC", "Department of Health and Social Care"),
-            ("DfE", "Department for Education"),
-            ("MoD", "Ministry of Defence"),
-            ("FCDO", "Foreign, Commonwealth and Development Office"),
-            ("HMT", "Treasury"),
-            ("DfT", "Department for Transport"),
-            ("DESNZ", "Department for Energy Security and Net Zero"),
-            ("Treas", "Treasury"),
-            ("transport", "Department for Transport"),
-            ("Ministry", "Ministry of Defence"),
-        ] {
-            assert_eq!(
-                resolve_department(input, &k).as_deref(),
-                Ok(want),
-                "{input}"
-            );
-        }
-        assert!(resolve_department("Office", &k)
-            .unwrap_err()
-            .contains("several"));
-        assert!(resolve_department("Department", &k)
-            .unwrap_err()
-            .contains("several"));
-        assert!(resolve_department("Narnia", &k)
-            .unwrap_err()
-            .contains("no department matches"));
-    }
-
-    #[test]
-    fn date_spans() {
-        let span = |s: &str| parse_date_span(s).map(|(a, b)| format!("{a}..{b}"));
-        assert_eq!(span("2024").unwrap(), "2024-01-01..2024-12-31");
-        assert_eq!(span("2024-02").unwrap(), "2024-02-01..2024-02-29");
-        assert_eq!(span("2023-12").unwrap(), "2023-12-01..2023-12-31");
-        assert_eq!(span("2024-03-15").unwrap(), "2024-03-15..2024-03-15");
-        for bad in [
-            "24",
-            "2024-13",
-            "2024-3",
-            "2024-02-30",
-            "soon",
-            "2024-01-01-01",
-        ] {
-            assert!(parse_date_span(bad).is_err(), "{bad}");
-        }
-    }
 }

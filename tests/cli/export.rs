@@ -2,49 +2,34 @@
 //! with the stored records.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use pqsearch::record::Question;
 use serde_json::Value;
 
-use crate::testenv::{corpus, dump, TestEnv};
+use crate::testenv::{arg, corpus, Ix, TestEnv};
 
 /// One index of the pages and one of the API JSON, built once.
-fn indexes() -> &'static (TestEnv, PathBuf, PathBuf) {
-    static INDEXES: OnceLock<(TestEnv, PathBuf, PathBuf)> = OnceLock::new();
+fn indexes() -> &'static (TestEnv, Ix, Ix) {
+    static INDEXES: OnceLock<(TestEnv, Ix, Ix)> = OnceLock::new();
     INDEXES.get_or_init(|| {
         let env = TestEnv::new();
-        for (dir, ix) in [("pages", "pages-ix"), ("api", "api-ix")] {
-            let src = corpus().join(dir);
-            env.run(&["ingest", src.to_str().unwrap(), "--index", ix])
-                .expect_code(0);
-        }
-        let (p, a) = (env.path("pages-ix"), env.path("api-ix"));
-        (env, p, a)
+        let pages = env.ingest("pages-ix", &[&corpus().join("pages")]);
+        let api = env.ingest("api-ix", &[&corpus().join("api")]);
+        (env, pages, api)
     })
 }
 
-fn records(index: &Path) -> HashMap<String, Question> {
-    dump(index).into_iter().map(|q| (q.id.clone(), q)).collect()
+fn records(ix: &Ix) -> HashMap<String, Question> {
+    ix.records()
+        .into_iter()
+        .map(|q| (q.id.clone(), q))
+        .collect()
 }
 
-/// The total that `search` reports for the same query.
-fn search_total(index: &Path, args: &[&str]) -> usize {
-    let env = TestEnv::new();
-    let mut full = vec![
-        "search",
-        "--index",
-        index.to_str().unwrap(),
-        "--format",
-        "json",
-        "-n",
-        "0",
-    ];
-    full.extend_from_slice(args);
-    let run = env.run(&full);
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
-    doc["total"].as_u64().unwrap() as usize
+/// The total that `search` reports for the same query and flags.
+fn search_total(ix: &Ix, args: &[&str]) -> usize {
+    ix.search(args[0]).args(&args[1..]).total()
 }
 
 /// What a CSV cell must hold for a record field.
@@ -62,41 +47,20 @@ fn expected_cell(q: &Question, column: &str) -> String {
     }
 }
 
-const RECORD_COLUMNS: [&str; 18] = [
-    "id",
-    "uin",
-    "house",
-    "heading",
-    "department",
-    "asked_by",
-    "asked_by_party",
-    "asked_by_constituency",
-    "date_asked",
-    "question",
-    "answered_by",
-    "answered_by_role",
-    "date_answered",
-    "answer",
-    "status",
-    "corrected",
-    "grouped_with",
-    "source",
-];
+/// The record's fields, in the order of the export's columns.
+fn record_columns() -> Vec<&'static str> {
+    pqsearch::fields::FIELDS.iter().map(|f| f.name).collect()
+}
 
 /// Exports a query to CSV and checks every row against the stored record.
-fn check_csv(index: &Path, args: &[&str]) -> usize {
+fn check_csv(ix: &Ix, args: &[&str]) -> usize {
     let env = TestEnv::new();
-    let mut full = vec![
-        "export",
-        "--index",
-        index.to_str().unwrap(),
-        "--out",
-        "out.csv",
-    ];
+    let mut full = vec!["export", "--index", arg(&ix.path), "--out", "out.csv"];
     full.extend_from_slice(args);
     let run = env.run(&full);
     assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);
-    let stored = records(index);
+    let stored = records(ix);
+    let columns = record_columns();
     let mut reader = csv::Reader::from_path(env.path("out.csv")).unwrap();
     let header: Vec<String> = reader
         .headers()
@@ -104,20 +68,21 @@ fn check_csv(index: &Path, args: &[&str]) -> usize {
         .iter()
         .map(str::to_string)
         .collect();
-    let mut want_header: Vec<&str> = RECORD_COLUMNS.to_vec();
+    let mut want_header = columns.clone();
     want_header.extend(["rank", "score", "snippet"]);
     assert_eq!(header, want_header);
+    let n = columns.len();
     let mut rows = 0;
     let mut scores = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let row = row.unwrap();
         let q = &stored[&row[0]];
-        for (c, name) in RECORD_COLUMNS.iter().enumerate() {
+        for (c, name) in columns.iter().enumerate() {
             assert_eq!(row[c], expected_cell(q, name), "{args:?}: {} {name}", q.id);
         }
-        assert_eq!(row[18].parse::<usize>().unwrap(), i + 1, "rank");
-        scores.push(row[19].parse::<f32>().unwrap());
-        assert!(!row[20].contains('\x1b'), "plain snippet");
+        assert_eq!(row[n].parse::<usize>().unwrap(), i + 1, "rank");
+        scores.push(row[n + 1].parse::<f32>().unwrap());
+        assert!(!row[n + 2].contains('\x1b'), "plain snippet");
         rows += 1;
     }
     if args.iter().all(|a| !a.starts_with("--sort")) {
@@ -128,7 +93,7 @@ fn check_csv(index: &Path, args: &[&str]) -> usize {
     }
     assert_eq!(
         rows,
-        search_total(index, args),
+        search_total(ix, args),
         "{args:?}: rows = search total"
     );
     rows
@@ -170,7 +135,7 @@ fn jsonl_has_the_same_fields_and_full_texts() {
         .run(&[
             "export",
             "--index",
-            pages.to_str().unwrap(),
+            arg(&pages.path),
             "--format",
             "jsonl",
             "\"Online Safety Act\"",
@@ -182,12 +147,12 @@ fn jsonl_has_the_same_fields_and_full_texts() {
     for line in &lines {
         let q = &stored[line["id"].as_str().unwrap()];
         let record = serde_json::to_value(q).unwrap();
-        for name in RECORD_COLUMNS {
+        for name in record_columns() {
             assert_eq!(line[name], record[name], "{} {name}", q.id);
         }
         assert!(line["rank"].is_u64() && line["score"].is_f64() && line["snippet"].is_string());
         let keys: Vec<&String> = line.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), 21);
+        assert_eq!(keys.len(), record.as_object().unwrap().len() + 3);
     }
 }
 
@@ -203,7 +168,7 @@ fn batch_export_has_a_query_column_and_repeats_shared_matches() {
         .run(&[
             "export",
             "--index",
-            pages.to_str().unwrap(),
+            arg(&pages.path),
             "--queries",
             "topics.txt",
             "--out",
@@ -239,7 +204,7 @@ fn batch_export_has_a_query_column_and_repeats_shared_matches() {
 fn batch_errors_name_the_file_and_line() {
     let (_, pages, _) = indexes();
     let env = TestEnv::new();
-    let ix = pages.to_str().unwrap();
+    let ix = arg(&pages.path);
     let run = env
         .run(&["export", "--index", ix, "--queries", "missing.txt"])
         .expect_code(2);
@@ -283,7 +248,7 @@ fn batch_errors_name_the_file_and_line() {
 fn columns_bom_meta_and_reproducible_bytes() {
     let (_, pages, _) = indexes();
     let env = TestEnv::new();
-    let ix = pages.to_str().unwrap();
+    let ix = arg(&pages.path);
     let args = [
         "export",
         "--index",
@@ -336,7 +301,7 @@ fn an_export_into_a_closed_pipe_stops_quietly() {
     let (_, _, api) = indexes();
     let env = TestEnv::new();
     for format in ["csv", "jsonl"] {
-        let ix = api.to_str().unwrap();
+        let ix = arg(&api.path);
         let run = env.run_into_closed_pipe(&["export", "*", "--format", format, "--index", ix]);
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{format}");
     }

@@ -7,7 +7,7 @@ use crate::testenv::{corpus, TestEnv};
 
 /// Every file under a folder with its contents.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let (files, errors) = pqsearch::ingest::walk(&[dir.to_path_buf()]);
+    let (files, errors) = pqsearch::walk::walk(&[dir.to_path_buf()]);
     assert!(errors.is_empty());
     files
         .into_iter()

@@ -2,25 +2,21 @@
 //! texts themselves.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::testenv::{corpus, TestEnv};
+use crate::testenv::{corpus, Found, Ix, TestEnv};
 
 /// One index of `../shared/corpus/pages`, built once by the real binary and shared.
-fn pages_index() -> &'static Path {
-    static INDEX: OnceLock<(TestEnv, PathBuf)> = OnceLock::new();
-    let (_, path) = INDEX.get_or_init(|| {
+fn pages_index() -> &'static Ix {
+    static INDEX: OnceLock<(TestEnv, Ix)> = OnceLock::new();
+    let (_, ix) = INDEX.get_or_init(|| {
         let env = TestEnv::new();
-        let pages = corpus().join("pages");
-        env.run(&["ingest", pages.to_str().unwrap(), "--index", "ix"])
-            .expect_code(0);
-        let path = env.path("ix");
-        (env, path)
+        let ix = env.ingest("ix", &[&corpus().join("pages")]);
+        (env, ix)
     });
-    path
+    ix
 }
 
 /// A page's text fields, from the truth file (what the page files hold).
@@ -95,43 +91,9 @@ fn files_where(pred: impl Fn(&Page) -> bool) -> BTreeSet<String> {
         .collect()
 }
 
-/// Runs a search for every match as JSON; the total must equal the hits.
-fn search_all(args: &[&str]) -> (Value, Vec<Value>) {
-    let (doc, hits) = search_json(args);
-    assert_eq!(
-        doc["total"].as_u64().unwrap() as usize,
-        hits.len(),
-        "{args:?}: total is exact"
-    );
-    (doc, hits)
-}
-
-/// Runs a search as JSON.
-fn search_json(args: &[&str]) -> (Value, Vec<Value>) {
-    let env = TestEnv::new();
-    let mut full = vec![
-        "search",
-        "--index",
-        pages_index().to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    if !args.contains(&"-n") {
-        full.extend(["-n", "100000"]);
-    }
-    full.extend_from_slice(args);
-    let run = env.run(&full);
-    assert!(
-        run.code == 0 || run.code == 1,
-        "{:?}: exit {}\n{}",
-        args,
-        run.code,
-        run.stderr
-    );
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
-    let hits = doc["hits"].as_array().unwrap().clone();
-    assert_eq!(run.code, if doc["total"] == 0 { 1 } else { 0 });
-    (doc, hits)
+/// Runs a search (the query, then flags) for every match as JSON.
+fn search(args: &[&str]) -> Found {
+    pages_index().search(args[0]).args(&args[1..]).json()
 }
 
 fn files_of(hits: &[Value]) -> BTreeSet<String> {
@@ -146,7 +108,7 @@ fn files_of(hits: &[Value]) -> BTreeSet<String> {
 }
 
 fn matches(args: &[&str]) -> BTreeSet<String> {
-    files_of(&search_all(args).1)
+    files_of(&search(args).hits)
 }
 
 #[test]
@@ -249,7 +211,7 @@ fn field_prefixes_search_only_their_field() {
 
 #[test]
 fn every_filter_holds_on_every_hit_and_counts_are_exact() {
-    let (_, hits) = search_all(&["*", "--department", "DfT"]);
+    let hits = search(&["*", "--department", "DfT"]).hits;
     assert!(hits
         .iter()
         .all(|h| h["department"] == "Department for Transport"));
@@ -319,8 +281,8 @@ fn date_orders_are_monotone() {
             .unwrap()
             .to_string()
     };
-    let (_, newest) = search_all(&["\"health\"", "--sort", "newest"]);
-    let (_, oldest) = search_all(&["\"health\"", "--sort", "oldest"]);
+    let newest = search(&["\"health\"", "--sort", "newest"]).hits;
+    let oldest = search(&["\"health\"", "--sort", "oldest"]).hits;
     assert!(newest.len() > 100);
     assert!(newest.windows(2).all(|w| key(&w[0]) >= key(&w[1])));
     assert!(oldest.windows(2).all(|w| key(&w[0]) <= key(&w[1])));
@@ -329,7 +291,7 @@ fn date_orders_are_monotone() {
 
 #[test]
 fn relevance_order_and_offsets_page_without_gaps_or_repeats() {
-    let (_, all) = search_all(&["hospital"]);
+    let all = search(&["hospital"]).hits;
     assert!(all.len() > 20, "{}", all.len());
     let scores: Vec<f64> = all.iter().map(|h| h["score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first");
@@ -338,12 +300,9 @@ fn relevance_order_and_offsets_page_without_gaps_or_repeats() {
     let mut paged = Vec::new();
     let mut offset = 0;
     loop {
-        let (doc, hits) = search_json(&["hospital", "-n", "7", "--offset", &offset.to_string()]);
-        assert_eq!(
-            doc["total"].as_u64().unwrap() as usize,
-            ids.len(),
-            "total does not depend on the page"
-        );
+        let Found { total, hits, .. } =
+            search(&["hospital", "-n", "7", "--offset", &offset.to_string()]);
+        assert_eq!(total, ids.len(), "total does not depend on the page");
         if hits.is_empty() {
             break;
         }
@@ -358,7 +317,7 @@ fn relevance_order_and_offsets_page_without_gaps_or_repeats() {
 
 #[test]
 fn snippets_highlight_every_matched_word() {
-    let (_, hits) = search_all(&["\"social care\" funding"]);
+    let hits = search(&["\"social care\" funding"]).hits;
     assert!(!hits.is_empty());
     for h in &hits {
         let snippet = h["snippet"].as_str().unwrap();
@@ -384,10 +343,11 @@ fn snippets_highlight_every_matched_word() {
 
 #[test]
 fn text_output_colour_and_exit_codes() {
-    let env = TestEnv::new();
-    let ix = pages_index().to_str().unwrap();
-    let run = env
-        .run(&["search", "\"social care\"", "--index", ix, "-n", "2"])
+    let ix = pages_index();
+    let run = ix
+        .search("\"social care\"")
+        .args(&["-n", "2"])
+        .run()
         .expect_code(0);
     let total = with_phrase("social care").len();
     assert!(
@@ -404,38 +364,35 @@ fn text_output_colour_and_exit_codes() {
         run.stdout
     );
     assert!(!run.stdout.contains('\x1b'));
-    let run = env
-        .run(&[
-            "search",
-            "\"social care\"",
-            "--index",
-            ix,
-            "-n",
-            "1",
-            "--color",
-            "always",
-        ])
+    let run = ix
+        .search("\"social care\"")
+        .args(&["-n", "1", "--color", "always"])
+        .run()
         .expect_code(0);
     assert!(run.stdout.contains("\x1b[1;31m"), "{}", run.stdout);
 
-    let run = env
-        .run(&["search", "\"social care\"", "--index", ix, "-n", "0"])
+    let run = ix
+        .search("\"social care\"")
+        .args(&["-n", "0"])
+        .run()
         .expect_code(0);
     assert_eq!(run.stdout, format!("{total} matches\n"), "-n 0 counts only");
-    let run = env
-        .run(&["search", "xylophonequartet", "--index", ix])
-        .expect_code(1);
+    let run = ix.search("xylophonequartet").run().expect_code(1);
     assert!(run.stdout.contains("no matches"));
-    let run = env
-        .run(&["search", "*", "--index", ix, "--department", "Narnia"])
+    let run = ix
+        .search("*")
+        .args(&["--department", "Narnia"])
+        .run()
         .expect_code(2);
     assert!(
         run.stderr.contains("no department matches \"Narnia\""),
         "{}",
         run.stderr
     );
-    let run = env
-        .run(&["search", "*", "--index", ix, "--from", "2024-13"])
+    let run = ix
+        .search("*")
+        .args(&["--from", "2024-13"])
+        .run()
         .expect_code(2);
     assert!(
         run.stderr.contains("--from: invalid date"),
@@ -446,8 +403,6 @@ fn text_output_colour_and_exit_codes() {
 
 #[test]
 fn malformed_queries_give_one_clear_line_and_exit_2() {
-    let env = TestEnv::new();
-    let ix = pages_index().to_str().unwrap();
     for (query, says) in [
         ("\"online safety", "column 1: unclosed quote"),
         ("(school OR hospital", "column 1: unclosed parenthesis"),
@@ -463,7 +418,7 @@ fn malformed_queries_give_one_clear_line_and_exit_2() {
         ("heading:", "prefix heading: needs a word"),
         ("", "the query is empty"),
     ] {
-        let run = env.run(&["search", query, "--index", ix]).expect_code(2);
+        let run = pages_index().search(query).run().expect_code(2);
         assert_eq!(run.stderr.lines().count(), 1, "{query:?}: {}", run.stderr);
         assert!(run.stderr.contains(says), "{query:?}: {}", run.stderr);
         assert!(run.stdout.is_empty());
@@ -473,31 +428,29 @@ fn malformed_queries_give_one_clear_line_and_exit_2() {
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     let env = TestEnv::new();
-    let ix = pages_index().to_str().unwrap();
+    let ix = crate::testenv::arg(&pages_index().path);
     let run = env.run_into_closed_pipe(&["search", "*", "-n", "5000", "--index", ix]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
 }
 
 #[test]
 fn show_prints_one_whole_record() {
-    let env = TestEnv::new();
-    let ix = pages_index().to_str().unwrap();
-    let (_, hits) = search_all(&["\"Online Safety Act\"", "--status", "answered"]);
+    let ix = pages_index();
+    let hits = search(&["\"Online Safety Act\"", "--status", "answered"]).hits;
     let id = hits[0]["id"].as_str().unwrap();
-    let run = env.run(&["show", id, "--index", ix]).expect_code(0);
+    let run = ix.call(&["show", id]).run().expect_code(0);
     let answer = hits[0]["answer"].as_str().unwrap();
     assert!(run.stdout.contains(hits[0]["heading"].as_str().unwrap()));
     assert!(run.stdout.contains(answer), "the whole answer, uncut");
     assert!(run.stdout.contains(&format!("id  {id}")), "{}", run.stdout);
-    let json = env
-        .run(&["show", id, "--index", ix, "--format", "json"])
+    let json = ix
+        .call(&["show", id, "--format", "json"])
+        .run()
         .expect_code(0);
     let record: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(record["answer"], hits[0]["answer"]);
     assert_eq!(record["id"], id);
-    let run = env
-        .run(&["show", "1999-01-01/1", "--index", ix])
-        .expect_code(1);
+    let run = ix.call(&["show", "1999-01-01/1"]).run().expect_code(1);
     assert!(run.stderr.contains("no question with id"), "{}", run.stderr);
 }
 

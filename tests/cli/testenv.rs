@@ -1,11 +1,14 @@
-//! A temporary working directory and helpers to run the real binary in it.
-
-#![allow(dead_code)]
+//! The test harness: a temporary working directory that runs the real binary, and an index
+//! bound to its directory that builds search and export commands.
+//!
+//! `env.run(&[...])` runs any command; `ix.search("q").args(&[...]).json()` runs a search
+//! for every match as JSON and checks that the exit code agrees with the total.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use serde_json::Value;
 
 /// The shared, read-only corpus of real written questions.
 pub fn corpus() -> PathBuf {
@@ -21,6 +24,11 @@ pub fn corpus() -> PathBuf {
 /// The repository's own embedded corpus.
 pub fn embedded_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// A path as a `&str` argument.
+pub fn arg(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
 }
 
 pub struct TestEnv {
@@ -89,6 +97,96 @@ impl TestEnv {
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd().args(args).output().unwrap())
     }
+
+    /// Ingests `sources` into the index `name` of this directory, which must succeed.
+    pub fn ingest(&self, name: &str, sources: &[&Path]) -> Ix {
+        let mut args = vec!["ingest", "--index", name];
+        args.extend(sources.iter().map(|p| arg(p)));
+        self.run(&args).expect_code(0);
+        Ix {
+            path: self.path(name),
+        }
+    }
+}
+
+/// An index the tests query, bound to its directory.
+pub struct Ix {
+    pub path: PathBuf,
+}
+
+impl Ix {
+    /// A search of this index, to be given more flags and run.
+    pub fn search(&self, query: &str) -> Call {
+        self.call(&["search", query])
+    }
+
+    /// Any command against this index: `--index` is added.
+    pub fn call(&self, args: &[&str]) -> Call {
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        all.extend(["--index".to_string(), arg(&self.path).to_string()]);
+        Call { args: all }
+    }
+
+    /// Every record in the index, read through the library, sorted by id.
+    pub fn records(&self) -> Vec<pqsearch::record::Question> {
+        dump(&self.path)
+    }
+}
+
+/// A command being built against an index.
+pub struct Call {
+    args: Vec<String>,
+}
+
+/// What a search for every match returned.
+pub struct Found {
+    pub total: usize,
+    pub hits: Vec<Value>,
+}
+
+impl Call {
+    pub fn args(mut self, more: &[&str]) -> Call {
+        self.args.extend(more.iter().map(|a| a.to_string()));
+        self
+    }
+
+    pub fn run(self) -> Run {
+        let env = TestEnv::new();
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        env.run(&args)
+    }
+
+    /// Runs as JSON (every match unless `-n` is given), checks the exit code against the
+    /// total, and parses the document.
+    pub fn json(self) -> Found {
+        let limited = self.args.iter().any(|a| a == "-n");
+        let mut call = self.args(&["--format", "json"]);
+        if !limited {
+            call = call.args(&["-n", "1000000"]);
+        }
+        let shown = call.args.clone();
+        let run = call.run();
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{shown:?}: exit {}\n{}",
+            run.code,
+            run.stderr
+        );
+        let doc: Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{shown:?}: not JSON ({e}): {}", run.stdout));
+        let total = doc["total"].as_u64().unwrap() as usize;
+        assert_eq!(run.code, if total == 0 { 1 } else { 0 }, "{shown:?}");
+        let hits = doc["hits"].as_array().unwrap().clone();
+        if !limited {
+            assert_eq!(total, hits.len(), "{shown:?}: the total is exact");
+        }
+        Found { total, hits }
+    }
+
+    /// The total a search reports.
+    pub fn total(self) -> usize {
+        self.args(&["-n", "0"]).json().total
+    }
 }
 
 /// What a run of the binary printed and how it exited.
@@ -120,7 +218,7 @@ impl Run {
     }
 
     /// Every stdout line parsed as JSON.
-    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+    pub fn json_lines(&self) -> Vec<Value> {
         self.stdout
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
@@ -135,16 +233,15 @@ pub fn squash(text: &str) -> String {
 
 /// Every record in an index, read through the library, sorted by id.
 pub fn dump(index_dir: &Path) -> Vec<pqsearch::record::Question> {
-    use pqsearch::search::{Prepared, SearchRequest, Sort};
-    let index = pqsearch::index::PqIndex::open(index_dir).expect("index opens");
-    let reader = index.reader().unwrap();
-    let searcher = reader.searcher();
-    let prepared = Prepared::new(&index, &searcher, &SearchRequest::new("*")).unwrap();
+    use pqsearch::search::{SearchRequest, Sort};
+    let engine = pqsearch::engine::Engine::open(index_dir).expect("index opens");
+    let searcher = engine.searcher();
+    let prepared = engine.prepare(&searcher, &SearchRequest::new("*")).unwrap();
     let mut out: Vec<_> = prepared
         .all(&searcher, Sort::Relevance)
         .unwrap()
         .into_iter()
-        .map(|(_, addr)| index.record(&searcher, addr).unwrap())
+        .map(|(_, addr)| engine.index().record(&searcher, addr).unwrap())
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out

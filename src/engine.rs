@@ -1,0 +1,131 @@
+//! The one read path: an [`Engine`] holds an open index and its reader, and answers every
+//! question a front end asks of it (a page of hits, one record, a count, the departments
+//! known). The CLI uses it today and the web page will; because both go through it, they
+//! cannot disagree about a count.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use tantivy::{IndexReader, Searcher};
+
+use crate::index::{CommitInfo, IndexError, PqIndex};
+use crate::record::Question;
+use crate::search::{self, Prepared, SearchError, SearchRequest, SearchResults};
+
+/// An index opened for reading.
+pub struct Engine {
+    index: PqIndex,
+    reader: IndexReader,
+}
+
+impl Engine {
+    /// Opens the index in `dir`.
+    pub fn open(dir: &Path) -> Result<Engine, IndexError> {
+        Engine::new(PqIndex::open(dir)?)
+    }
+
+    /// An engine over an index already open (in memory, for tests).
+    pub fn new(index: PqIndex) -> Result<Engine, IndexError> {
+        let reader = index.reader()?;
+        Ok(Engine { index, reader })
+    }
+
+    pub fn index(&self) -> &PqIndex {
+        &self.index
+    }
+
+    /// A searcher over the index as last loaded; hold one across related reads so that they
+    /// see the same commit.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Makes later searchers see the latest commit.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        self.reader
+            .reload()
+            .map_err(|e| self.index.tantivy_error(e))
+    }
+
+    /// What the last commit recorded.
+    pub fn commit_info(&self) -> Result<Option<CommitInfo>, IndexError> {
+        self.index.commit_info()
+    }
+
+    /// Parses and resolves a request against what `searcher` sees.
+    pub fn prepare(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<Prepared<'_>, SearchError> {
+        Prepared::new(&self.index, searcher, request)
+    }
+
+    /// The total and the page of hits the request asks for.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        search::search_in(&self.index, &self.searcher(), request)
+    }
+
+    /// How many questions match.
+    pub fn count(&self, request: &SearchRequest) -> Result<usize, SearchError> {
+        let searcher = self.searcher();
+        self.prepare(&searcher, request)?.count(&searcher)
+    }
+
+    /// The record with this id.
+    pub fn get(&self, id: &str) -> Result<Option<Question>, IndexError> {
+        self.index.get(&self.searcher(), id)
+    }
+
+    /// Every department name in the index.
+    pub fn departments(&self) -> Result<BTreeSet<String>, IndexError> {
+        search::departments(&self.index, &self.searcher())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse;
+    use crate::update::{Updater, UpdaterOptions};
+
+    /// An engine over the embedded samples, in memory.
+    fn engine() -> Engine {
+        let index = PqIndex::in_ram();
+        let mut up = Updater::new(index.clone(), UpdaterOptions::default()).unwrap();
+        for file in ["sample-listing.txt", "sample-api.json"] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("corpus")
+                .join(file);
+            for q in parse::parse_file(&path).unwrap() {
+                up.put(q).unwrap();
+            }
+        }
+        up.finish().unwrap();
+        Engine::new(index).unwrap()
+    }
+
+    #[test]
+    fn searches_counts_and_gets_agree() {
+        let engine = engine();
+        let all = engine.search(&SearchRequest::new("*")).unwrap();
+        assert_eq!(all.total, 6);
+        assert_eq!(engine.count(&SearchRequest::new("*")).unwrap(), 6);
+        for hit in &all.hits {
+            assert_eq!(
+                engine.get(&hit.record.id).unwrap().as_ref(),
+                Some(&hit.record)
+            );
+        }
+        let mut request = SearchRequest::new("*");
+        request.filters.status = Some(crate::record::Status::Unanswered);
+        let unanswered = engine.search(&request).unwrap();
+        assert!(unanswered.total > 0 && unanswered.total < 6);
+        assert!(unanswered
+            .hits
+            .iter()
+            .all(|h| h.record.status == crate::record::Status::Unanswered));
+        assert!(engine.get("no-such-id").unwrap().is_none());
+        assert!(!engine.departments().unwrap().is_empty());
+    }
+}

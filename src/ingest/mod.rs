@@ -1,0 +1,154 @@
+//! Files → index: the file source of the write path.
+//!
+//! The files under the given paths are walked ([`crate::walk`]), those the manifest lists
+//! as unchanged are skipped, the rest are parsed on worker threads ([`parallel`]) and their
+//! questions handed, in file order, to the one [`Updater`], which merges and commits. A file
+//! that cannot be parsed is reported and counted, and never stops the others.
+
+mod parallel;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::index::IndexError;
+use crate::parse::ParseError;
+use crate::update::manifest::FileStamp;
+use crate::update::{UpdateReport, Updater, UpdaterOptions};
+use crate::walk;
+
+pub use parallel::parse_in_order;
+
+/// What to ingest and where.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub paths: Vec<PathBuf>,
+    pub index_dir: PathBuf,
+    pub updater: UpdaterOptions,
+    /// Parser threads.
+    pub threads: usize,
+}
+
+impl IngestOptions {
+    pub fn new(paths: Vec<PathBuf>, index_dir: PathBuf) -> IngestOptions {
+        IngestOptions {
+            paths,
+            index_dir,
+            updater: UpdaterOptions::default(),
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// A file that could not be ingested, and why.
+#[derive(Debug)]
+pub struct Rejected {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What an ingest did.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    /// Files parsed (the others were unchanged since the last ingest or rejected).
+    pub files_read: usize,
+    pub files_unchanged: usize,
+    pub bytes_read: u64,
+    /// Questions read from the files.
+    pub records_read: usize,
+    /// What the questions did to the index.
+    pub update: UpdateReport,
+    pub rejected: Vec<Rejected>,
+    pub elapsed: Duration,
+}
+
+/// Hooks through which an ingest reports progress; the binary draws them.
+pub trait Progress: Sync {
+    /// The files to parse (unchanged files already excluded) and their total size.
+    fn start(&self, _files: usize, _bytes: u64) {}
+    /// One file is done (parsed and merged, or rejected).
+    fn file_done(&self, _bytes: u64, _records: usize) {}
+}
+
+/// Reports nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Why an ingest stopped. Bad input files are not errors: they are counted in
+/// [`IngestReport::rejected`].
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// Ingests every file under `opts.paths` into the index at `opts.index_dir`.
+pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestReport, IngestError> {
+    let started = Instant::now();
+    let mut report = IngestReport::default();
+    // Absolute paths (without resolving links, which costs syscalls per file) make the
+    // manifest's keys and the records' sources independent of the working directory.
+    let roots: Vec<PathBuf> = opts
+        .paths
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let (files, walk_errors) = walk::walk(&roots);
+    report
+        .rejected
+        .extend(walk_errors.into_iter().map(|e| Rejected {
+            reason: e.error.to_string(),
+            path: e.path,
+        }));
+
+    let mut updater = Updater::open(&opts.index_dir, opts.updater)?;
+    // Only files that changed since their last committed ingest are parsed.
+    let mut todo = Vec::new();
+    for path in files {
+        match FileStamp::of(&path) {
+            Ok(stamp) if updater.unchanged(&path, &stamp) => report.files_unchanged += 1,
+            Ok(stamp) => todo.push((path, stamp)),
+            Err(e) => report.rejected.push(Rejected {
+                path,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    progress.start(todo.len(), todo.iter().map(|(_, s)| s.size).sum());
+
+    let paths: Vec<&PathBuf> = todo.iter().map(|(p, _)| p).collect();
+    // On an error, the updater is dropped uncommitted: the index stays at its last commit.
+    parse_in_order(&paths, opts.threads, |i, result| {
+        let (path, stamp) = &todo[i];
+        match result {
+            Ok(questions) => {
+                report.files_read += 1;
+                report.bytes_read += stamp.size;
+                report.records_read += questions.len();
+                progress.file_done(stamp.size, questions.len());
+                for q in questions {
+                    updater.put(q)?;
+                }
+                updater.file_done(path.clone(), *stamp);
+            }
+            Err(err) => {
+                progress.file_done(stamp.size, 0);
+                report.rejected.push(Rejected {
+                    path: path.clone(),
+                    reason: reason_of(&err),
+                });
+            }
+        }
+        Ok::<(), IndexError>(())
+    })?;
+    report.update = updater.finish()?;
+    report.rejected.sort_by(|a, b| a.path.cmp(&b.path));
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+fn reason_of(err: &ParseError) -> String {
+    match err {
+        ParseError::Invalid { line, reason, .. } => format!("line {line}: {reason}"),
+        ParseError::Io { error, .. } => error.to_string(),
+    }
+}
