@@ -5,7 +5,8 @@ Driven by benches/known_item.sh, which builds pqsearch, ingests ../shared/corpus
 exports every record's text; this script does the rest in a work folder WORK:
 
   known_item.py queries WORK [--n 1000] [--seed 12]   records.jsonl -> docs/, queries.tsv
-  known_item.py pqsearch WORK PQSEARCH_BINARY INDEX    -> run-pqsearch.tsv
+  known_item.py pqsearch WORK PQSEARCH_BINARY INDEX [--word '"{}"' --name NAME]
+                                                       -> run-pqsearch.tsv (run-NAME.tsv)
   known_item.py fts5 WORK                              -> run-fts5.tsv (index rebuilt when docs change)
   known_item.py lucene WORK                            -> run-lucene.tsv (index rebuilt when docs change)
   known_item.py score WORK [ENGINE ...]                the table; per-query results in results.tsv
@@ -15,7 +16,7 @@ any record with the identical answer (grouped questions share one). The score is
 The rules are in cmd_queries and the constants above it. The same corpus, seed and engine
 builds give the same figures on every run (ties are broken by id, see top_ten).
 """
-import argparse, collections, csv, hashlib, json, os, random, re, shutil, sqlite3, subprocess, sys, time
+import argparse, collections, csv, hashlib, json, os, random, re, shutil, sqlite3, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEERS = os.path.normpath(os.environ.get("PEERS", os.path.join(HERE, "..", "..", "shared", "tools", "peers")))
@@ -134,10 +135,18 @@ def cmd_queries(a):
             continue
         seenq.add(q)
         out.append((f"q{len(out) + 1:04d}", q, gids))
+    # How many records hold every word of a query as it is (no stemming): a measure of how
+    # hard the query is that does not depend on any engine, to split the results by.
+    qwords = {w for _, q, _ in out for w in q.split()}
+    post = collections.defaultdict(set)
+    for r in recs:
+        for w in qwords.intersection(words(doc_text(r))):
+            post[w].add(r["id"])
     with open(os.path.join(a.work, "queries.tsv"), "w", encoding="utf-8") as f:
-        f.write("qid\tquery\tknown_ids\n")
+        f.write("qid\tquery\tknown_ids\tverbatim_matches\n")
         for qid, q, gids in out:
-            f.write(f"{qid}\t{q}\t{' '.join(gids)}\n")
+            n = len(set.intersection(*(post[w] for w in q.split())))
+            f.write(f"{qid}\t{q}\t{' '.join(gids)}\t{n}\n")
     with open(os.path.join(a.work, "queries.txt"), "w", encoding="utf-8") as f:
         for _, q, _ in out:
             f.write(q + "\n")
@@ -181,10 +190,11 @@ def write_docs(work, recs):
         f.write(stamp)
 
 
-def read_queries(work):
+def read_queries(work, verbatim=False):
+    """(qid, query, known ids) for each query, and the verbatim match count if asked."""
     with open(os.path.join(work, "queries.tsv"), encoding="utf-8") as f:
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
-    return [(qid, q, gids.split()) for qid, q, gids in rows]
+    return [(qid, q, gids.split()) + ((int(n),) if verbatim else ()) for qid, q, gids, n in rows]
 
 
 TIE = 1e-5  # relative: scores closer than this are a tie
@@ -227,12 +237,20 @@ def mark_built(work, name):
 # ------------------------------------------------------------------ engines
 def cmd_pqsearch(a):
     """One `pqsearch export --queries` process: every match of every query with its score
-    (the relevance order `search` shows), of which the best ten are kept."""
+    (the relevance order `search` shows), of which the best ten are kept.
+
+    --word rewrites each word of a query to try a variant without changing pqsearch, e.g.
+    '"{}"' (exact words, no stemming) or 'answer:{}' (the answer only); --name saves the
+    run under another engine name for `score`."""
     qs = read_queries(a.work)
-    by_text = {q: qid for qid, q, _ in qs}
+    rewrite = lambda q: " ".join(a.word.format(w) for w in q.split())
+    by_text = {rewrite(q): qid for qid, q, _ in qs}
     scored = {qid: [] for qid, _, _ in qs}
+    qfile = os.path.join(a.work, f"queries-{a.name}.txt")
+    with open(qfile, "w", encoding="utf-8") as f:
+        f.writelines(rewrite(q) + "\n" for _, q, _ in qs)
     t0 = time.perf_counter()
-    p = subprocess.Popen([a.binary, "--index", a.index, "export", "--queries", os.path.join(a.work, "queries.txt"),
+    p = subprocess.Popen([a.binary, "--index", a.index, "export", "--queries", qfile,
                           "--columns", "query,id,score", "--format", "csv"],
                          stdout=subprocess.PIPE, text=True, encoding="utf-8")
     rd = csv.reader(p.stdout)
@@ -242,8 +260,8 @@ def cmd_pqsearch(a):
     if p.wait() not in (0, 1):
         sys.exit(f"pqsearch export failed with status {p.returncode}")
     res = {qid: (len(s), top_ten(s)) for qid, s in scored.items()}
-    write_run(a.work, "pqsearch", res)
-    print(f"pqsearch: {len(qs)} queries in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    write_run(a.work, a.name, res)
+    print(f"{a.name}: {len(qs)} queries in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
 
 def cmd_fts5(a):
@@ -323,60 +341,56 @@ def first_rank(top, known):
 
 
 def cmd_score(a):
-    qs = read_queries(a.work)
+    qs = read_queries(a.work, verbatim=True)
     engines = a.engines or ["pqsearch", "fts5", "lucene"]
     runs = {e: read_run(a.work, e) for e in engines}
-    rows = []
-    for qid, q, gids in qs:
-        known = set(gids)
-        rows.append((qid, q, gids, {e: runs[e].get(qid, (0, [])) for e in engines}))
-
-    def metrics(subset):
-        out = {}
-        for e in engines:
-            rr = r1 = r10 = empty = 0
-            for _, _, gids, res in subset:
-                total, top = res[e]
-                k = first_rank(top, set(gids))
-                if k:
-                    rr += 1 / k
-                    r1 += k == 1
-                    r10 += 1
-                empty += total == 0
-            n = len(subset) or 1
-            out[e] = (rr / n, r1 / n, r10 / n, empty / n)
-        return out
+    rows = [(qid, q, gids, n, {e: runs[e].get(qid, (0, [])) for e in engines}) for qid, q, gids, n in qs]
 
     def table(title, subset):
-        m = metrics(subset)
+        """MRR@10 with a 95 % interval (normal approximation), recall at 1 and 10, empty
+        results, and per query how often the engine ranks the known item above (+) or
+        below (-) the first engine named, which is what a tuning change should be read by."""
+        base = engines[0]
         print(f"\n{title} ({len(subset)} queries)")
-        print(f"| engine | MRR@10 | R@1 | R@10 | no results |")
-        print(f"|---|---:|---:|---:|---:|")
+        print(f"| engine | MRR@10 | R@1 | R@10 | no results | +/- against {base} |")
+        print("|---|---:|---:|---:|---:|---:|")
         for e in engines:
-            mrr, r1, r10, em = m[e]
-            print(f"| {e} | {mrr:.3f} | {r1:.3f} | {r10:.3f} | {100 * em:.1f} % |")
+            rrs, r1, r10, empty, better, worse = [], 0, 0, 0, 0, 0
+            for _, _, gids, _, res in subset:
+                total, top = res[e]
+                k = first_rank(top, set(gids)) or 11
+                kb = first_rank(res[base][1], set(gids)) or 11
+                rrs.append(1 / k if k <= 10 else 0.0)
+                r1 += k == 1
+                r10 += k <= 10
+                empty += total == 0
+                better += k < kb
+                worse += k > kb
+            n = len(subset) or 1
+            mrr = sum(rrs) / n
+            half = 1.96 * statistics.pstdev(rrs) / n ** 0.5 if len(rrs) > 1 else 0.0
+            print(f"| {e} | {mrr:.3f} ± {half:.3f} | {r1 / n:.3f} | {r10 / n:.3f} | {100 * empty / n:.1f} % "
+                  f"| {'' if e == base else f'+{better} -{worse}'} |")
 
     table("All queries", rows)
-    # Queries where ranking matters: the known item is not the only match (in pqsearch).
-    ref = engines[0]
-    table(f"Queries with more than one match in {ref}", [r for r in rows if r[3][ref][0] > len(r[2])])
-    table(f"Queries with more than ten matches in {ref}", [r for r in rows if r[3][ref][0] > 10])
+    # Where ranking matters even without stemming: other records hold all the words too.
+    table("Queries whose words are all, verbatim, in some other record", [r for r in rows if r[3] > len(r[2])])
+    table("Queries whose words are all, verbatim, in more than ten records", [r for r in rows if r[3] > 10])
+    counts = [r[3] for r in rows]
+    print(f"\nrecords holding every word of a query verbatim: 1 (or only the known item's group) "
+          f"{sum(r[3] <= len(r[2]) for r in rows)}, 2-10 {sum(len(r[2]) < c <= 10 for r, c in zip(rows, counts))}, "
+          f"11-100 {sum(10 < c <= 100 for c in counts)}, over 100 {sum(c > 100 for c in counts)}")
 
     with open(os.path.join(a.work, "results.tsv"), "w", encoding="utf-8") as f:
-        f.write("qid\tquery\tknown_ids\t" + "\t".join(f"{e}_total\t{e}_rank\t{e}_top3" for e in engines) + "\n")
-        for qid, q, gids, res in rows:
+        f.write("qid\tquery\tknown_ids\tverbatim_matches\t"
+                + "\t".join(f"{e}_total\t{e}_rank\t{e}_top3" for e in engines) + "\n")
+        for qid, q, gids, n, res in rows:
             cells = []
             for e in engines:
                 total, top = res[e]
                 k = first_rank(top, set(gids))
                 cells += [str(total), str(k or "-"), " ".join(top[:3])]
-            f.write(f"{qid}\t{q}\t{' '.join(gids)}\t" + "\t".join(cells) + "\n")
-    totals = sorted(r[3][ref][0] for r in rows)
-    if totals:
-        med = totals[len(totals) // 2]
-        print(f"\nmatches per query in {ref}: median {med}, "
-              f"1 match {sum(t <= 1 for t in totals)}, 2-10 {sum(1 < t <= 10 for t in totals)}, "
-              f"11-100 {sum(10 < t <= 100 for t in totals)}, >100 {sum(t > 100 for t in totals)}")
+            f.write(f"{qid}\t{q}\t{' '.join(gids)}\t{n}\t" + "\t".join(cells) + "\n")
     print(f"per-query results: {os.path.join(a.work, 'results.tsv')}")
 
 
@@ -391,6 +405,8 @@ def main():
     p.add_argument("work")
     p.add_argument("binary")
     p.add_argument("index")
+    p.add_argument("--word", default="{}", help="rewrite each query word, {} standing for it")
+    p.add_argument("--name", default="pqsearch", help="engine name of the run (default pqsearch)")
     for name in ("fts5", "lucene"):
         sub.add_parser(name).add_argument("work")
     p = sub.add_parser("score")

@@ -12,6 +12,11 @@
 # ids for each engine). pqsearch's index is rebuilt every run (a few seconds); the peers'
 # indexes only when the records' text changed. Needs ../shared/tools/peers/setup.sh (the
 # venv and the Lucene jar; FTS5 is Python's sqlite3).
+#
+# To try a ranking idea against the same queries without changing pqsearch, rerun one
+# engine under another name and score it beside the others, e.g. exact words only:
+#   benches/known_item.py pqsearch $WORK target/release/pqsearch $WORK/index --word '"{}"' --name exact
+#   benches/known_item.py score $WORK pqsearch exact fts5 lucene
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}; SEED=${2:-12}; ENGINES=${3:-"pqsearch fts5 lucene"}
@@ -20,6 +25,9 @@ CORPUS=${CORPUS:-../shared/corpus/api}
 export PEERS_HOME=${PEERS_HOME:-$HOME/.cache/pq-peers}
 PY=$PEERS_HOME/venv/bin/python
 [ -x "$PY" ] || PY=python3
+if [[ " $ENGINES " == *" lucene "* ]] && [ ! -f "${LUCENE_JAR:-$PEERS_HOME/lib/lucene-9.9.1-extracted.jar}" ]; then
+  echo "no Lucene jar in $PEERS_HOME/lib: run ../shared/tools/peers/setup.sh first" >&2; exit 2
+fi
 mkdir -p "$WORK"
 start=$(date +%s)
 
