@@ -49,12 +49,21 @@ def words(text):
 
 def clean_words(text):
     """The words of text that every engine tokenizes alike: ASCII letters only, at least
-    MIN_LEN long, and not glued to another word by a joiner character."""
+    MIN_LEN long, and not glued to another word by a joiner character. Words of web and
+    e-mail addresses and paths ("searchresults", "assets") are left out too: nobody
+    remembers an answer by them."""
     out = []
     n = len(text)
     for m in WORD_RE.finditer(text):
         w = m.group()
         if len(w) < MIN_LEN or not w.isascii() or not w.isalpha():
+            continue
+        s, e = m.start(), m.end()
+        while s > 0 and not text[s - 1].isspace():
+            s -= 1
+        while e < n and not text[e].isspace():
+            e += 1
+        if any(c in text[s:e] for c in "/@") or "www." in text[s:e].lower():
             continue
         s, e = m.start(), m.end()
         if s >= 2 and text[s - 1] in JOINERS and text[s - 2].isalnum():
