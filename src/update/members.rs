@@ -168,6 +168,66 @@ impl MembersTable {
     }
 }
 
+/// `pqsearch check`'s view of the table: whether every record's looked-up names are the
+/// table's, and whether the last run left the table being applied.
+pub struct Agreement {
+    table: Result<MembersTable, String>,
+    disagreeing: Vec<String>,
+}
+
+impl Agreement {
+    pub fn load(dir: &Path) -> Agreement {
+        Agreement {
+            table: MembersTable::load(dir).map_err(|e| {
+                let mut text = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    text.push_str(&format!(": {s}"));
+                    source = s.source();
+                }
+                text
+            }),
+            disagreeing: Vec::new(),
+        }
+    }
+
+    /// Notes a record whose names are not what the table gives.
+    pub fn see(&mut self, q: &crate::record::Question) {
+        if let Ok(table) = &self.table {
+            let mut again = q.clone().without_looked_up();
+            again.look_up_names(|id| table.get(id).cloned());
+            if again != *q {
+                self.disagreeing.push(q.id.clone());
+            }
+        }
+    }
+
+    /// What is wrong, if anything.
+    pub fn problems(mut self) -> Vec<String> {
+        let table = match self.table {
+            Err(e) => return vec![format!("the members table cannot be read: {e}")],
+            Ok(table) => table,
+        };
+        let mut out = Vec::new();
+        if table.needs_repair() {
+            out.push(
+                "an ingest stopped while applying the members table: the next ingest brings \
+                 the records in line with it"
+                    .to_string(),
+            );
+        }
+        if !self.disagreeing.is_empty() {
+            self.disagreeing.sort();
+            out.push(format!(
+                "{} record(s) name members otherwise than the members table (the first: {})",
+                self.disagreeing.len(),
+                self.disagreeing[0]
+            ));
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,7 +33,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexReader, IndexWriter, Searcher, TantivyDocument, Term};
 
-use crate::index::{CommitInfo, IndexError, PqIndex};
+use crate::index::{Build, CommitInfo, IndexError, PqIndex};
 use crate::record::{plan, Member, Outcome, Put, Question};
 use manifest::{FileStamp, Manifest};
 use members::MembersTable;
@@ -101,24 +101,37 @@ pub struct Updater {
     members: MembersTable,
     /// Documents written since the last commit.
     writes: usize,
+    /// How many records those writes add, net of the ones they replace.
+    added_since_commit: i64,
     commit_every: usize,
-    /// Whether the index has never been committed by pqsearch.
-    fresh: bool,
+    /// Whether the index's first build has finished (it is marked so by `finish`).
+    build: Build,
     manifest: Option<Manifest>,
     /// Files whose records are all written, to be entered in the manifest at the next commit.
     files_done: Vec<(PathBuf, FileStamp)>,
+    /// Files whose good records are written and some rejected, likewise.
+    files_partial: Vec<(PathBuf, FileStamp)>,
     report: UpdateReport,
 }
 
 impl Updater {
-    /// Opens (or creates) the index in `dir` for writing. Fails with
-    /// [`IndexError::Busy`] when another writer holds it.
+    /// Opens (or creates) the index in `dir` for writing; an unfinished build is taken up
+    /// where it stopped. Fails with [`IndexError::Busy`] when another writer holds it.
     pub fn open(dir: &Path, opts: UpdaterOptions) -> Result<Updater, IndexError> {
-        Updater::new(PqIndex::open_or_create(dir)?, opts)
+        let (index, build) = PqIndex::open_or_create(dir)?;
+        Updater::with_build(index, build, opts)
     }
 
-    /// An updater over an open index (in memory, for tests, or on disk).
+    /// An updater over a new index (in memory, for tests, or on disk).
     pub fn new(index: PqIndex, opts: UpdaterOptions) -> Result<Updater, IndexError> {
+        Updater::with_build(index, Build::Unfinished, opts)
+    }
+
+    fn with_build(
+        index: PqIndex,
+        build: Build,
+        opts: UpdaterOptions,
+    ) -> Result<Updater, IndexError> {
         let writer = index
             .index
             .writer(opts.memory_budget.max(15 << 20))
@@ -128,7 +141,6 @@ impl Updater {
             })?;
         let reader = index.reader()?;
         let searcher = reader.searcher();
-        let fresh = index.commit_info()?.is_none();
         let manifest = index.dir.as_deref().map(Manifest::load);
         let members = match index.dir.as_deref() {
             Some(dir) => MembersTable::load(dir)?,
@@ -143,10 +155,12 @@ impl Updater {
             pending_keys: HashMap::new(),
             members,
             writes: 0,
+            added_since_commit: 0,
             commit_every: opts.commit_every.max(1),
-            fresh,
+            build,
             manifest,
             files_done: Vec::new(),
+            files_partial: Vec::new(),
             report: UpdateReport::default(),
         };
         if updater.members.needs_repair() {
@@ -173,6 +187,12 @@ impl Updater {
     /// commit holds them.
     pub fn file_done(&mut self, path: PathBuf, stamp: FileStamp) {
         self.files_done.push((path, stamp));
+    }
+
+    /// Notes that the good records of a file have been put and the others were rejected:
+    /// the manifest lists it as a source, to be read again by every ingest until it is fixed.
+    pub fn file_partly_done(&mut self, path: PathBuf, stamp: FileStamp) {
+        self.files_partial.push((path, stamp));
     }
 
     /// Merges one question into the index, committing when a batch is full.
@@ -245,45 +265,28 @@ impl Updater {
 
     /// Commits what has been written (with the payload), lets the searcher see it, and
     /// writes the manifest that describes it. Members put since the last commit are first
-    /// applied to the stored records, and the table written (see [`members`]).
+    /// applied to the stored records, and the table written (see [`members`]). During a
+    /// first build the commit is marked unfinished; only [`Updater::finish`] marks the build
+    /// complete.
     pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.commit_as(self.build)
+    }
+
+    fn commit_as(&mut self, build: Build) -> Result<(), IndexError> {
         let members_dirty = self.members.dirty();
         if members_dirty {
-            let changed = self.members.changed().clone();
-            if !changed.is_empty() {
-                let fields = &self.index.fields;
-                let clauses: Vec<(Occur, Box<dyn Query>)> = changed
-                    .iter()
-                    .flat_map(|&id| {
-                        [
-                            fields.asked_by_id,
-                            fields.answered_by_id,
-                            fields.corrected_by_id,
-                        ]
-                        .map(|field| {
-                            let term = Term::from_field_u64(field, u64::from(id));
-                            let q: Box<dyn Query> =
-                                Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                            (Occur::Should, q)
-                        })
-                    })
-                    .collect();
-                self.rename(&BooleanQuery::new(clauses), |q| {
-                    q.member_ids().any(|id| changed.contains(&id))
-                })?;
-            }
-            if let Some(dir) = &self.index.dir {
-                self.members.save_applying(dir)?;
-            }
+            self.apply_members()?;
         }
-        let payload = serde_json::to_string(&CommitInfo::now()).expect("payload serialises");
+        let records = (self.searcher.num_docs() as i64 + self.added_since_commit).max(0) as u64;
+        let info = CommitInfo::now(build == Build::Complete, records);
+        let payload = serde_json::to_string(&info).expect("payload serialises");
         let mut prepared = self
             .writer
             .prepare_commit()
             .map_err(|e| self.index.tantivy_error(e))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| self.index.tantivy_error(e))?;
-        self.fresh = false;
+        self.build = build;
         if members_dirty {
             match &self.index.dir {
                 Some(dir) => self.members.save_applied(dir)?,
@@ -298,14 +301,47 @@ impl Updater {
         self.pending.clear();
         self.pending_keys.clear();
         self.writes = 0;
+        self.added_since_commit = 0;
         self.save_manifest()
     }
 
-    /// Commits what is left (and always a new index, so that it is recorded as pqsearch's)
-    /// and reports what was done.
+    /// Before a commit: rewrites the records that name a member added or changed since the
+    /// last one (or, after an interrupted run, every record), then writes the table, marked
+    /// as being applied (see [`members`]).
+    fn apply_members(&mut self) -> Result<(), IndexError> {
+        let changed = self.members.changed().clone();
+        if !changed.is_empty() {
+            let fields = &self.index.fields;
+            let clauses: Vec<(Occur, Box<dyn Query>)> = changed
+                .iter()
+                .flat_map(|&id| {
+                    [
+                        fields.asked_by_id,
+                        fields.answered_by_id,
+                        fields.corrected_by_id,
+                    ]
+                    .map(|field| {
+                        let term = Term::from_field_u64(field, u64::from(id));
+                        let q: Box<dyn Query> =
+                            Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                        (Occur::Should, q)
+                    })
+                })
+                .collect();
+            self.rename(&BooleanQuery::new(clauses), |q| {
+                q.member_ids().any(|id| changed.contains(&id))
+            })?;
+        }
+        if let Some(dir) = &self.index.dir {
+            self.members.save_applying(dir)?;
+        }
+        Ok(())
+    }
+
+    /// Commits what is left, marks a first build complete, and reports what was done.
     pub fn finish(mut self) -> Result<UpdateReport, IndexError> {
-        if self.writes > 0 || self.fresh || self.members.dirty() {
-            self.commit()?;
+        if self.writes > 0 || self.build == Build::Unfinished || self.members.dirty() {
+            self.commit_as(Build::Complete)?;
         } else {
             // Nothing new to commit: the files read held only what the index has.
             self.report.records_in_index = self.searcher.num_docs();
@@ -382,6 +418,7 @@ impl Updater {
     fn save_manifest(&mut self) -> Result<(), IndexError> {
         if let (Some(manifest), Some(dir)) = (&mut self.manifest, &self.index.dir) {
             manifest.record(self.files_done.drain(..));
+            manifest.record_partial(self.files_partial.drain(..));
             manifest.save(dir)?;
         }
         Ok(())
@@ -440,6 +477,22 @@ impl Updater {
             .collect())
     }
 
+    /// Whether a record with this id is in the index as written so far.
+    fn alive(&self, id: &str) -> Result<bool, IndexError> {
+        if let Some(version) = self.pending.get(id) {
+            return Ok(version.is_some());
+        }
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.index.fields.id, id),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let n = self
+            .searcher
+            .search(&query, &tantivy::collector::Count)
+            .map_err(|e| self.index.tantivy_error(e))?;
+        Ok(n > 0)
+    }
+
     /// Writes one record in place of `before` and of the records with the `replaces` ids,
     /// with the pages it carries (those it carried, and `absorbed`), unless nothing changes.
     fn write(
@@ -474,8 +527,14 @@ impl Updater {
         let fields = &self.index.fields;
         let id_field = fields.id;
         for id in put.replaces.iter().filter(|id| **id != q.id) {
+            if self.alive(id)? {
+                self.added_since_commit -= 1;
+            }
             self.writer.delete_term(Term::from_field_text(id_field, id));
             self.pending.insert(id.clone(), None);
+        }
+        if !self.alive(&q.id)? {
+            self.added_since_commit += 1;
         }
         self.writer
             .delete_term(Term::from_field_text(id_field, &q.id));
@@ -603,6 +662,16 @@ mod tests {
         up.commit().unwrap();
         let records = all(&up);
         assert_eq!(records.len(), 1);
+        let info = up.index().commit_info().unwrap().unwrap();
+        assert_eq!(
+            info.records,
+            Some(1),
+            "the payload counts what the index holds"
+        );
+        assert!(
+            !info.complete,
+            "a first build is complete only once finished"
+        );
         assert_eq!(records[0].id, "2023-12-01/4811");
         assert_eq!(records[0].answered_by.as_deref(), Some("Guy Opperman"));
         // The same versions again change nothing.

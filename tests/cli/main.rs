@@ -8,5 +8,6 @@ mod generate;
 mod ingest;
 mod parse;
 mod records;
+mod robust;
 mod search;
 mod testenv;

@@ -360,6 +360,18 @@ fn a_members_table_left_mid_commit_is_applied_by_the_next_run() {
         {"id": asker, "name": "Named After A Crash", "party": null, "constituency": null, "house": null}
     ]});
     std::fs::write(ix.path.join("pqsearch-members.json"), table.to_string()).unwrap();
+    // check sees it.
+    let checked = ix.call(&["check"]).run().expect_code(2);
+    assert!(
+        checked
+            .stdout
+            .contains("stopped while applying the members table")
+            && checked
+                .stdout
+                .contains("1 record(s) name members otherwise"),
+        "{}",
+        checked.stdout
+    );
     // Any later ingest, even of nothing new, repairs the records first.
     let run = env
         .run(&["ingest", "--index", "ix", env.path("q").to_str().unwrap()])
@@ -378,6 +390,7 @@ fn a_members_table_left_mid_commit_is_applied_by_the_next_run() {
         serde_json::from_slice(&std::fs::read(ix.path.join("pqsearch-members.json")).unwrap())
             .unwrap();
     assert_eq!(table["applying"], false);
+    ix.call(&["check"]).run().expect_code(0);
 }
 
 /// The cut rules, written again from the data study's description.
