@@ -475,13 +475,6 @@ impl Question {
         *self == other
     }
 
-    /// The member ids the record names, in any role.
-    pub fn member_ids(&self) -> impl Iterator<Item = u32> + '_ {
-        [self.asked_by_id, self.answered_by_id, self.corrected_by_id]
-            .into_iter()
-            .flatten()
-    }
-
     /// The record with the names it looked up in the members table taken out again, so
     /// that only what its sources said remains (the merge policy works on that).
     pub fn without_looked_up(mut self) -> Question {

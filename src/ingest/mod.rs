@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::index::IndexError;
-use crate::parse::ParseError;
+use crate::parse::{self, ParseError};
 use crate::update::manifest::FileStamp;
 use crate::update::{UpdateReport, Updater, UpdaterOptions};
 use crate::walk::{self, Skipped};
@@ -153,6 +153,10 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
             }),
         }
     }
+    // Members files first, when they can be told by their first bytes: questions put after
+    // them get their names as they are written, while members put after questions mean
+    // rewriting every record that names them. (Only the cost depends on this order.)
+    todo.sort_by_key(|(path, _)| !parse::members::sniff(path));
     progress.start(todo.len(), todo.iter().map(|(_, s)| s.size).sum());
 
     let paths: Vec<&PathBuf> = todo.iter().map(|(p, _)| p).collect();

@@ -3,7 +3,7 @@
 //! Its search endpoint (`GET /api/Members/Search`) gives
 //! `{"items": [{"value": {...}, "links": [...]}], "totalResults": N}` and one member
 //! (`GET /api/Members/{id}`) `{"value": {...}, "links": [...]}`; the envelope is read by
-//! [`super::json`], and a file is told from a written-questions file by its values
+//! the module `json`, and a file is told from a written-questions file by its values
 //! (`nameDisplayAs` rather than `questionText`), so the two can even share a file.
 //!
 //! Of each member pqsearch keeps the id, `nameDisplayAs` (the name Parliament shows, e.g.
@@ -46,6 +46,29 @@ pub(super) fn member(v: Node) -> Result<Member, String> {
         }
     }
     Ok(member)
+}
+
+/// Whether a file looks like a Members API file from its first few kilobytes (a member's
+/// `nameDisplayAs` before any question's `questionText`), to read such files first. A guess
+/// that only orders the work: every file's format is decided by parsing it.
+pub fn sniff(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    let read = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    if read.is_err()
+        || !matches!(
+            head.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{' | b'[')
+        )
+    {
+        return false;
+    }
+    let find = |needle: &[u8]| head.windows(needle.len()).position(|w| w == needle);
+    match (find(b"\"nameDisplayAs\""), find(b"\"questionText\"")) {
+        (Some(member), Some(question)) => member < question,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// Members as the Members API's search response, as `parse` reads them back.
