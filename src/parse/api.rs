@@ -7,7 +7,7 @@
 //! when the record is stored, never invented here. Texts the list endpoint cut short are
 //! kept as they are and flagged (`question_cut`, `answer_cut`; the rules are
 //! [`question_is_cut`] and [`answer_is_cut`]); a cut answer keeps its "...". The envelope
-//! (list, single question, array) is read by [`super::json`].
+//! (list, single question, array) is read by the private module `json`.
 
 use super::json::{read, Element, ExpandedMember, Node, Uin};
 use super::{html_to_text, Failure, ItemError, Parsed};
