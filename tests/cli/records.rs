@@ -321,6 +321,28 @@ fn a_newer_members_file_renames_only_what_came_from_the_table() {
         "the old name is gone"
     );
 
+    // One member as the Members API gives it (`GET /api/Members/{id}`) is read the same way.
+    env.write(
+        "m2/one.json",
+        serde_json::json!({"value": {"id": unknown_id, "nameDisplayAs": "Single Member",
+            "latestParty": {"name": "Green Party"},
+            "latestHouseMembership": {"membershipFrom": "Elsewhere", "house": 1}},
+            "links": []})
+        .to_string(),
+    );
+    let parsed = env.run(&["parse", "m2"]).expect_code(0);
+    assert_eq!(parsed.json_lines()[0]["member"]["name"], "Single Member");
+    env.ingest("ix", &[&env.path("m2")]);
+    let q = by_id(&ix);
+    assert_eq!(
+        q[&unknown_item.0].asked_by.as_deref(),
+        Some("Single Member")
+    );
+    assert_eq!(
+        q[&unknown_item.0].asked_by_party.as_deref(),
+        Some("Green Party")
+    );
+
     // A name the source gives wins over the table: the same question with its asker
     // expanded (expandMember=true) keeps that name.
     let mut expanded = known_item.1.clone();
