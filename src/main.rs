@@ -3,22 +3,49 @@
 mod cli;
 mod cmd;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use cmd::term::{self, say};
 use cmd::Exit;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return flag_error(err),
+    };
     match cmd::run(cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => Exit::Found.into(),
         Err(err) => {
-            eprintln!("pqsearch: error: {err:#}");
+            say!("pqsearch: error: {}", term::error_message(&err));
             Exit::Error.into()
         }
     }
+}
+
+/// Prints what clap has to say (help, version, or a flag error) without panicking on a
+/// closed stream, and without repeating a huge or control-laden argument in full.
+fn flag_error(err: clap::Error) -> ExitCode {
+    let code = err.exit_code();
+    if err.use_stderr() {
+        let plain = err.render().to_string();
+        if plain.chars().count() > term::MAX_MESSAGE_LINE
+            || plain.chars().any(|c| c.is_control() && c != '\n')
+        {
+            // Escaped and cut; clap's colours are dropped with the rest.
+            term::stderr(format_args!("{plain}"));
+        } else {
+            let _ = err.print();
+        }
+    } else {
+        // Help and version go to stdout; `pqsearch --help | head` is not an error.
+        let _ = err.print();
+        let _ = std::io::stdout().flush();
+    }
+    ExitCode::from(u8::try_from(code).unwrap_or(Exit::Error as u8))
 }
 
 /// `pqsearch ... | head` closes the pipe early; that is the reader's choice, not an error.

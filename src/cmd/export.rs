@@ -16,6 +16,7 @@ use pqsearch::export::{
 use pqsearch::search::{Filters, SearchRequest, Sort};
 use serde::Serialize;
 
+use super::term::say;
 use super::Exit;
 use crate::cli::{ExportArgs, ExportFormatArg};
 
@@ -79,7 +80,7 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
         write_meta(meta, &engine, &requests, &args, &opts.columns, &report)?;
     }
     if let Some(path) = &args.out {
-        eprintln!(
+        say!(
             "pqsearch: wrote {} row(s) to {}",
             report.rows(),
             path.display()

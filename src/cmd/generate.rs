@@ -19,6 +19,7 @@ use pqsearch::parse::{self, api, page};
 use pqsearch::record::{Date, Draft, Question};
 use pqsearch::walk;
 
+use super::term::say;
 use super::Exit;
 use crate::cli::{GenerateArgs, LayoutArg};
 
@@ -40,7 +41,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     };
     let bytes = write_corpus(&pools, args.n, args.seed, layout, &args.out)
         .with_context(|| format!("writing into {}", args.out.display()))?;
-    eprintln!(
+    say!(
         "pqsearch: wrote {} question(s), {:.1} MB, into {} from {} real question(s) in {:.1} s",
         args.n,
         bytes as f64 / 1e6,

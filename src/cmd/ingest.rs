@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use indicatif::{ProgressBar, ProgressStyle};
 use pqsearch::ingest::{self, IngestOptions, IngestReport, Progress};
 
+use super::term;
 use super::Exit;
 use crate::cli::{IngestArgs, DEFAULT_CORPUS};
 
@@ -25,7 +26,7 @@ pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
         opts.threads = t.max(1);
     }
     let report = run_with_progress(&opts)?;
-    eprint!("{}", summary(&report, &opts));
+    term::stderr(format_args!("{}", summary(&report, &opts)));
     Ok(if report.rejected.is_empty() {
         Exit::Found
     } else {

@@ -6,6 +6,7 @@ mod ingest;
 mod parse;
 mod search;
 mod show;
+pub mod term;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ use pqsearch::ingest::IngestOptions;
 use pqsearch::record::{House, Status};
 use pqsearch::search::{DateField, Filters, Sort};
 
+use self::term::say;
 use crate::cli::{
     Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, DEFAULT_CORPUS, DEFAULT_INDEX,
 };
@@ -46,14 +48,14 @@ impl Exit {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let index_dir = cli
-        .index
+    let index = cli.chosen_index();
+    let index_dir = index
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
     match cli.command {
-        Command::Search(args) => search::run(args, cli.index.as_deref()),
-        Command::Show(args) => show::run(args, cli.index.as_deref()),
-        Command::Export(args) => export::run(args, cli.index.as_deref()),
+        Command::Search(args) => search::run(args, index.as_deref()),
+        Command::Show(args) => show::run(args, index.as_deref()),
+        Command::Export(args) => export::run(args, index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
         Command::Parse(args) => parse::run(args),
         Command::Generate(args) => generate::run(args),
@@ -67,12 +69,10 @@ pub fn open_engine(explicit: Option<&Path>) -> anyhow::Result<Engine> {
     let dir = explicit.unwrap_or(Path::new(DEFAULT_INDEX));
     match Engine::open(dir) {
         Err(IndexError::Missing(_)) if explicit.is_none() && Path::new(DEFAULT_CORPUS).is_dir() => {
-            eprintln!(
-                "pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first"
-            );
+            say!("pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first");
             let opts = IngestOptions::new(vec![PathBuf::from(DEFAULT_CORPUS)], dir.to_path_buf());
             let report = ingest::run_with_progress(&opts)?;
-            eprint!("{}", ingest::summary(&report, &opts));
+            term::stderr(format_args!("{}", ingest::summary(&report, &opts)));
             Ok(Engine::open(dir)?)
         }
         other => Ok(other?),

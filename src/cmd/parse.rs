@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use pqsearch::{parse, walk};
 
+use super::term::{self, say};
 use super::Exit;
 use crate::cli::ParseArgs;
 
@@ -13,7 +14,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let (files, walk_errors) = walk::walk(&args.paths);
     let mut failed = walk_errors.len();
     for err in &walk_errors {
-        eprintln!("pqsearch: {err}");
+        say!("pqsearch: {err}");
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -29,20 +30,23 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
             }
             Err(err) => {
                 failed += 1;
-                eprintln!("pqsearch: {:#}", anyhow::Error::new(err));
+                say!(
+                    "pqsearch: {}",
+                    term::error_message(&anyhow::Error::new(err))
+                );
             }
         }
     }
     out.flush().context("writing to stdout")?;
     if failed > 0 {
-        eprintln!(
+        say!(
             "pqsearch: {failed} of {} file(s) failed to parse; {records} record(s) printed",
             files.len() + walk_errors.len()
         );
         return Ok(Exit::Error.into());
     }
     if files.is_empty() {
-        eprintln!("pqsearch: no input files found");
+        say!("pqsearch: no input files found");
         return Ok(Exit::Nothing.into());
     }
     Ok(Exit::Found.into())
