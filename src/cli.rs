@@ -133,7 +133,7 @@ pub struct GenerateArgs {
     #[arg(long, short = 'n', value_name = "N", value_parser = generate_count)]
     pub n: usize,
 
-    /// The folder to write into (created if needed).
+    /// The folder to write into (created if needed; not inside --from, nor an index).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
@@ -212,15 +212,19 @@ pub struct ExportArgs {
     )]
     pub query: Option<String>,
 
-    /// Read one query per line from FILE (blank lines and lines starting with # are skipped)
-    /// and export all their matches into one file, with a first column naming the query.
+    /// Read one query per line from FILE (- is stdin; blank lines and lines starting with #
+    /// are skipped) and export all their matches into one file, with a first column naming
+    /// the query.
     #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Write to FILE (replaced only once the export is complete) instead of stdout.
+    /// Write to FILE instead of stdout (- is stdout). A file is replaced only once the
+    /// export is complete; a link is followed to its file; a pipe or a device such as
+    /// /dev/null is written through. Refused: a folder, anything inside the index, the
+    /// --queries file.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
 
@@ -236,8 +240,17 @@ pub struct ExportArgs {
     #[arg(long)]
     pub bom: bool,
 
+    /// For CSV opened in a spreadsheet: put an apostrophe before any cell that starts with
+    /// = + - @ (after spaces), a tab, a CR or a line break, so that Excel, LibreOffice and
+    /// Google Sheets show it as text instead of running it as a formula. The apostrophe is
+    /// hidden there but is part of the cell for other readers; without this flag cells are
+    /// written exactly.
+    #[arg(long)]
+    pub excel_safe: bool,
+
     /// Also write a JSON note of what was exported (queries, filters, time of export,
-    /// the index's last ingest, rows per query) to FILE.
+    /// the index's last ingest, rows per query) to FILE, replaced like --out and only
+    /// together with it. It may not be the --out file.
     #[arg(long, value_name = "FILE")]
     pub meta: Option<PathBuf>,
 }

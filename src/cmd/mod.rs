@@ -3,6 +3,7 @@
 mod export;
 mod generate;
 mod ingest;
+mod output;
 mod parse;
 mod search;
 mod show;
@@ -58,7 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(args, index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
         Command::Parse(args) => parse::run(args),
-        Command::Generate(args) => generate::run(args),
+        Command::Generate(args) => generate::run(args, &index_dir),
     }
 }
 
