@@ -4,23 +4,53 @@ mod cli;
 mod cmd;
 
 use std::io::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use clap::Parser;
 
 use cmd::term::{self, say};
 use cmd::Exit;
 
+/// The index the running command reads or writes, for the message when something breaks
+/// inside the index layer.
+static INDEX: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Notes which index the command works on.
+pub fn note_index(dir: &Path) {
+    if let Ok(mut slot) = INDEX.lock() {
+        *slot = Some(dir.to_path_buf());
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return flag_error(err),
     };
-    match cmd::run(cli) {
-        Ok(code) => code,
-        Err(err) if is_broken_pipe(&err) => Exit::Found.into(),
-        Err(err) => {
+    // A panic is reported below, once, as an error; the default report would print it too.
+    std::panic::set_hook(Box::new(|_| {}));
+    match catch_unwind(AssertUnwindSafe(|| cmd::run(cli))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) if is_broken_pipe(&err) => Exit::Found.into(),
+        Ok(Err(err)) => {
             say!("pqsearch: error: {}", term::error_message(&err));
+            Exit::Error.into()
+        }
+        Err(panic) => {
+            let what = pqsearch::check::panic_message(panic.as_ref());
+            let index = INDEX.lock().ok().and_then(|slot| slot.clone());
+            match index {
+                Some(dir) => say!(
+                    "pqsearch: error: reading the index at {dir} failed ({what}); it is probably \
+                     damaged: `pqsearch check --index {dir}` tells, and `pqsearch ingest --rebuild \
+                     --index {dir}` builds it again from its sources",
+                    dir = dir.display()
+                ),
+                None => say!("pqsearch: error: internal error: {what}"),
+            }
             Exit::Error.into()
         }
     }

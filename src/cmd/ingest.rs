@@ -7,14 +7,15 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use pqsearch::ingest::{self, IngestOptions, IngestReport, Progress};
+use pqsearch::ingest::{self, IngestError, IngestOptions, IngestReport, Progress, RebuildError};
 
 use super::term;
 use super::Exit;
 use crate::cli::{IngestArgs, DEFAULT_CORPUS};
 
 pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
-    let paths = if args.paths.is_empty() {
+    crate::note_index(&index_dir);
+    let paths = if args.paths.is_empty() && !args.rebuild {
         vec![PathBuf::from(DEFAULT_CORPUS)]
     } else {
         args.paths
@@ -25,7 +26,25 @@ pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
-    let report = run_with_progress(&opts)?;
+    let result = {
+        let bar = Bar::new();
+        if args.rebuild {
+            ingest::rebuild(&opts, &bar)
+        } else {
+            ingest::ingest(&opts, &bar)
+        }
+    };
+    // A rebuild that rejected files still says which, before the error.
+    if let Err(IngestError::Rebuild(RebuildError::Rejected { report, .. })) = &result {
+        term::stderr(format_args!("{}", summary(report, &opts)));
+    }
+    let report = result?;
+    if args.rebuild {
+        term::stderr(format_args!(
+            "Rebuilt {} from its sources. ",
+            opts.index_dir.display()
+        ));
+    }
     term::stderr(format_args!("{}", summary(&report, &opts)));
     Ok(if report.rejected.is_empty() {
         Exit::Found
@@ -65,6 +84,9 @@ pub fn summary(r: &IngestReport, opts: &IngestOptions) -> String {
     );
     for rej in &r.rejected {
         let _ = writeln!(s, "rejected: {}: {}", rej.path.display(), rej.reason);
+    }
+    for skipped in &r.skipped {
+        let _ = writeln!(s, "skipped: {skipped}");
     }
     s
 }

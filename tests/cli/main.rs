@@ -7,6 +7,7 @@ mod export;
 mod generate;
 mod ingest;
 mod parse;
+mod robust;
 mod safety;
 mod search;
 mod testenv;

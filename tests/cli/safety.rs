@@ -419,6 +419,10 @@ fn oversized_arguments_and_closed_streams_never_panic() {
     );
     assert_eq!(code, 0, "the export is written; only the message is lost");
     assert!(env.path("x.csv").exists());
+    assert_eq!(
+        run_into_closed_streams(&env, &["check", "--index", path]),
+        0
+    );
     let code = run_into_closed_streams(&env, &["parse", "no-such-file"]);
     assert_eq!(code, 2);
     // The first run's "building the index" messages, into a closed stderr.
