@@ -25,8 +25,8 @@ pub enum Dest {
     /// A regular file, new or replaced atomically. Symbolic links are resolved: this is the
     /// file itself.
     Replace(PathBuf),
-    /// A FIFO or a character device (`/dev/null`, a terminal, a pipe of the shell's), opened
-    /// and written in place.
+    /// A FIFO or a character device (`/dev/null`, a terminal), or one of the process's own
+    /// descriptors (`/dev/stderr`, `/dev/fd/3`): opened and written in place.
     Through(PathBuf),
 }
 
@@ -131,9 +131,12 @@ impl Dest {
                 temp: None,
             }),
             Dest::Through(path) => {
+                // A regular file here is one of the process's own descriptors (/dev/stderr
+                // sent to a log, `3>>file`): opened anew it would start at byte 0, so it is
+                // appended to, never truncated, as writing to the descriptor itself would.
                 let file = OpenOptions::new()
                     .write(true)
-                    .truncate(fs::metadata(path).is_ok_and(|m| m.is_file()))
+                    .append(fs::metadata(path).is_ok_and(|m| m.is_file()))
                     .open(path)
                     .with_context(|| format!("cannot open {} for writing", path.display()))?;
                 Ok(Output {

@@ -121,6 +121,33 @@ fn export_out_writes_through_devices_links_and_fifos() {
         .file_type()
         .is_fifo());
 
+    // /dev/stderr sent to a log: appended to, as the descriptor itself would be, never
+    // truncated or replaced.
+    let log_path = env.write("log.txt", "first line\n");
+    let log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log_path)
+        .unwrap();
+    let status = env
+        .process()
+        .args([
+            "export",
+            "Safety",
+            "--index",
+            arg(&ix.path),
+            "--out",
+            "/dev/stderr",
+        ])
+        .stderr(log)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        logged.starts_with(&format!("first line\n{expected}")),
+        "{logged}"
+    );
+
     // A regular file is still replaced whole, and keeps its permissions.
     let private = env.write("private.csv", "old");
     std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
