@@ -4,9 +4,11 @@ mod check;
 mod export;
 mod generate;
 mod ingest;
+mod output;
 mod parse;
 mod search;
 mod show;
+pub mod term;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,6 +20,7 @@ use pqsearch::ingest::IngestOptions;
 use pqsearch::record::House;
 use pqsearch::search::{DateField, Filters, Sort, StatusFilter};
 
+use self::term::say;
 use crate::cli::{
     Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, DEFAULT_CORPUS, DEFAULT_INDEX,
 };
@@ -47,18 +50,18 @@ impl Exit {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let index_dir = cli
-        .index
+    let index = cli.chosen_index();
+    let index_dir = index
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
     match cli.command {
-        Command::Search(args) => search::run(args, cli.index.as_deref()),
-        Command::Show(args) => show::run(args, cli.index.as_deref()),
-        Command::Export(args) => export::run(args, cli.index.as_deref()),
+        Command::Search(args) => search::run(args, index.as_deref()),
+        Command::Show(args) => show::run(args, index.as_deref()),
+        Command::Export(args) => export::run(args, index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
         Command::Check(_) => check::run(&index_dir),
         Command::Parse(args) => parse::run(args),
-        Command::Generate(args) => generate::run(args),
+        Command::Generate(args) => generate::run(args, &index_dir),
     }
 }
 
@@ -73,17 +76,16 @@ pub fn open_engine(explicit: Option<&Path>) -> anyhow::Result<Engine> {
             if explicit.is_none() && Path::new(DEFAULT_CORPUS).is_dir() =>
         {
             if matches!(e, IndexError::Missing(_)) {
-                eprintln!(
-                    "pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first"
-                );
+                say!("pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first");
             } else {
-                eprintln!(
-                    "pqsearch: the first build of {DEFAULT_INDEX}/ was interrupted; finishing it from {DEFAULT_CORPUS}/"
+                say!(
+                    "pqsearch: the first build of {DEFAULT_INDEX}/ was interrupted; finishing it \
+                     from {DEFAULT_CORPUS}/"
                 );
             }
             let opts = IngestOptions::new(vec![PathBuf::from(DEFAULT_CORPUS)], dir.to_path_buf());
             let report = ingest::run_with_progress(&opts)?;
-            eprint!("{}", ingest::summary(&report, &opts));
+            term::stderr(format_args!("{}", ingest::summary(&report, &opts)));
             Ok(Engine::open(dir)?)
         }
         other => Ok(other?),

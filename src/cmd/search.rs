@@ -7,9 +7,10 @@ use anyhow::Context;
 use pqsearch::date::Date;
 use pqsearch::fields::{cut_notes, member_label};
 use pqsearch::record::{Question, Status};
-use pqsearch::search::{Hit, SearchRequest, SearchResults, StatusFilter};
+use pqsearch::search::{Hit, SearchRequest, SearchResults, Snippet, StatusFilter};
 use serde::Serialize;
 
+use super::term;
 use super::Exit;
 use crate::cli::{ColorChoice, OutputFormat, SearchArgs};
 
@@ -95,17 +96,24 @@ fn print_text<W: Write>(
             "{}{}. {}{}",
             s.bold,
             hit.rank,
-            q.heading.as_deref().unwrap_or("(no heading)"),
+            term::escape(q.heading.as_deref().unwrap_or("(no heading)"), false),
             s.reset
         )?;
-        writeln!(out, "   {}{}{}", s.dim, facts(q), s.reset)?;
+        writeln!(
+            out,
+            "   {}{}{}",
+            s.dim,
+            term::escape(&facts(q), false),
+            s.reset
+        )?;
         let snippet = if color {
-            hit.snippet.render(s.hit, s.reset)
+            render_snippet(&hit.snippet, s.hit, s.reset)
         } else {
-            hit.snippet.render("*", "*")
+            render_snippet(&hit.snippet, "*", "*")
         };
         writeln!(out, "   {snippet}")?;
         for note in cut_notes(q) {
+            let note = term::escape(&note, false);
             writeln!(out, "   {}({note}){}", s.dim, s.reset)?;
         }
         writeln!(out)?;
@@ -145,6 +153,26 @@ fn print_text<W: Write>(
         )?;
     }
     Ok(())
+}
+
+/// The snippet with its matches between `open` and `close`, and the text between them
+/// escaped for the terminal (the markers themselves may be colour codes).
+fn render_snippet(snippet: &Snippet, open: &str, close: &str) -> String {
+    let text = &snippet.text;
+    let mut out = String::with_capacity(text.len() + 8 * snippet.highlights.len());
+    let mut at = 0;
+    for &(start, end) in &snippet.highlights {
+        let (Some(before), Some(word)) = (text.get(at..start), text.get(start..end)) else {
+            continue;
+        };
+        out.push_str(&term::escape(before, false));
+        out.push_str(open);
+        out.push_str(&term::escape(word, false));
+        out.push_str(close);
+        at = end;
+    }
+    out.push_str(&term::escape(text.get(at..).unwrap_or(""), false));
+    out
 }
 
 /// Department, dates, who asked and answered, the status, and the id, on one line. A member

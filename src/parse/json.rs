@@ -260,12 +260,23 @@ fn envelope_error(e: &serde_json::Error) -> Failure {
     Failure::new(e.line().max(1), format!("{kind}: {}", message(e)))
 }
 
-/// serde's message without its " at line L column C" (the line is reported on its own).
+/// serde's message without its " at line L column C" (the line is reported on its own),
+/// and at most a few hundred characters: it may quote a value of any length.
 fn message(e: &serde_json::Error) -> String {
+    const MAX: usize = 300;
     let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
+    let text = match text.rfind(" at line ") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    let n = text.chars().count();
+    if n <= MAX {
+        text.to_string()
+    } else {
+        // The start names the value, the end says what was expected.
+        let start: String = text.chars().take(MAX / 2).collect();
+        let end: String = text.chars().skip(n - MAX / 2).collect();
+        format!("{start}…{end} ({n} characters in all)")
     }
 }
 
@@ -483,6 +494,22 @@ mod tests {
         let starts = element_starts("[ {\"x\": [1]} ,\n\"y\" ]", true);
         assert_eq!(starts, [(2, 1), (15, 2)]);
         assert!(element_starts("{\"items\": []}", false).is_empty());
+    }
+
+    #[test]
+    fn messages_quote_a_bounded_part_of_a_value() {
+        let text = format!(
+            "{{\"items\": [{{\"value\": {{\"questionText\": \"Q\", \"isNamedDay\": \"{}\"}}}}]}}",
+            "y".repeat(100_000)
+        );
+        let read = read(&text).unwrap().elements;
+        let bad = read[0].element.as_ref().err().unwrap();
+        assert!(bad.reason.len() < 500, "{}", bad.reason.len());
+        assert!(
+            bad.reason.contains("expected a boolean"),
+            "{}",
+            &bad.reason[..100]
+        );
     }
 
     #[test]

@@ -9,5 +9,6 @@ mod ingest;
 mod parse;
 mod records;
 mod robust;
+mod safety;
 mod search;
 mod testenv;
