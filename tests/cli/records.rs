@@ -795,3 +795,60 @@ fn csv_columns_put_ids_after_names() {
     assert_eq!(at("url"), at("uin") + 1);
     assert!(at("answer_cut") == at("answer") + 1 && at("question_cut") == at("question") + 1);
 }
+
+/// An answer the API gives without a date (7,609 in the corpus) is an answer: the hit line
+/// says so instead of showing no status at all; a corrected answer says when and by whom.
+#[test]
+fn answers_without_a_date_and_corrections_say_so() {
+    let ix = &indexes().members_first;
+    let undated = items()
+        .iter()
+        .filter(|(_, v)| {
+            v["dateAnswered"].is_null() && v["answerText"].as_str().is_some_and(|a| !a.is_empty())
+        })
+        .count();
+    let records = by_id(ix);
+    let counted = records
+        .values()
+        .filter(|q| q.status.as_str() == "answered" && q.date_answered.is_none())
+        .count();
+    // Those whose text is the holding wording are holding answers, not answered ones.
+    assert!(
+        counted <= undated && counted > 7_000,
+        "{counted} of {undated}"
+    );
+    let (id, _) = items()
+        .iter()
+        .find(|(id, v)| {
+            v["dateAnswered"].is_null()
+                && v["answerText"].is_string()
+                && records[id].status.as_str() == "answered"
+        })
+        .unwrap();
+    let day = &id[..10];
+    let uin = id.split('/').nth(1).unwrap();
+    let hits = ix
+        .search("*")
+        .args(&["--from", day, "--to", day, "-n", "1000000"])
+        .run();
+    let line = hits
+        .stdout
+        .lines()
+        .find(|l| l.ends_with(&format!("id {day}/{uin}")))
+        .unwrap();
+    assert!(line.contains("· answered (no date given) ·"), "{line}");
+
+    let (id, v) = items()
+        .iter()
+        .find(|(_, v)| v["dateAnswerCorrected"].is_string())
+        .unwrap();
+    let shown = ix.call(&["show", id]).run().expect_code(0);
+    let corrected = &v["dateAnswerCorrected"].as_str().unwrap()[..10];
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("answered, corrected on {corrected} by ")),
+        "{}",
+        shown.stdout
+    );
+}
