@@ -276,7 +276,10 @@ fn export_about() -> String {
     format!(
         "Write every match (not a top-N) to CSV or JSON Lines, for spreadsheets, R and pandas.\n\n\
          The question and answer texts are written as the index holds them; CSV is RFC 4180, so \
-         quotes, commas and line breaks inside answers read back exactly.\n\n\
+         quotes, commas and line breaks inside answers read back exactly. Where the source \
+         held only the start of a text (the API's list endpoint cuts answers at 255 \
+         characters), question_cut or answer_cut is true and url links to the whole text; \
+         a member known only by id has an empty name and its id.\n\n\
          Columns, in order:{columns}\n  \
          rank, score, snippet   the match's place, its BM25 score, and its snippet (plain text)\n\n\
          A batch (--queries) adds a first column, query; a question matching several queries \
