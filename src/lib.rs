@@ -21,5 +21,6 @@ pub mod query;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod sync;
 pub mod update;
 pub mod walk;

@@ -8,6 +8,7 @@ mod output;
 mod parse;
 mod search;
 mod show;
+mod sync;
 pub mod term;
 
 use std::path::{Path, PathBuf};
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(args, index.as_deref()),
         Command::Export(args) => export::run(args, index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
+        Command::Sync(args) => sync::run(args, index_dir),
         Command::Check(_) => check::run(&index_dir),
         Command::Parse(args) => parse::run(args),
         Command::Generate(args) => generate::run(args, &index_dir),

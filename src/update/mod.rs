@@ -265,6 +265,11 @@ impl Updater {
         Ok(outcome)
     }
 
+    /// Whether the members table names this member.
+    pub fn knows_member(&self, id: u32) -> bool {
+        self.members.get(id).is_some()
+    }
+
     /// Enters a member into the members table. The records naming it get its name before
     /// the next commit.
     pub fn put_member(&mut self, member: Member) -> Result<(), IndexError> {
