@@ -114,6 +114,7 @@ pub enum Command {
     Check(CheckArgs),
     Parse(ParseArgs),
     Generate(GenerateArgs),
+    Serve(ServeArgs),
 }
 
 /// Verify that an index is whole: every file's checksum, every stored record, the id index,
@@ -166,7 +167,7 @@ pub enum LayoutArg {
 }
 
 /// The query syntax, shown in the help of every command that takes a query.
-const QUERY_SYNTAX: &str = "\
+pub(crate) const QUERY_SYNTAX: &str = "\
 Query syntax:
   school meals          all words must match (stemmed: school also finds schools)
   \"Online Safety Bill\"  the exact phrase, unstemmed
@@ -548,6 +549,37 @@ fn rate(text: &str) -> Result<f64, String> {
 
 fn timeout(text: &str) -> Result<usize, String> {
     bounded(text, 1..=600, " seconds")
+}
+
+/// Serve a web page for searching the index in a browser, on this machine.
+///
+/// The page takes the queries and filters of `search`, with the same meaning: hits with
+/// highlighted snippets, the total and paging, facet counts that narrow the search when
+/// clicked, and query errors with their column. Each record has its own page (with its
+/// grouped questions linked, the cut-text notice and the official link). Downloads write
+/// every match, through the same code as `export`; /api/search returns the JSON of
+/// `search --format json`. /about says what the index covers.
+///
+/// It only reads the index, and keeps serving while an ingest or a sync adds to it (each
+/// new commit is picked up within a second). It listens on 127.0.0.1 unless --addr names
+/// another address, and then warns that others on the network can read the index.
+/// Ctrl-C stops it.
+///
+/// Example: pqsearch serve --index ~/pq/index --open
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where to listen, as IP:PORT (port 0: any free port). Anything other than a loopback
+    /// address lets other machines read the index.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+
+    /// Open the page in the default browser once the server listens.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Hidden: how often to look for a new commit, in milliseconds (tests use a short one).
+    #[arg(long, hide = true, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub reload_ms: u64,
 }
 
 /// Parse files and print one JSON record per question (JSON Lines) - what ingest will see.

@@ -2,6 +2,7 @@
 
 mod cli;
 mod cmd;
+mod web;
 
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -6,8 +6,9 @@ mod generate;
 mod ingest;
 mod output;
 mod parse;
-mod search;
-mod show;
+pub(crate) mod search;
+mod serve;
+pub(crate) mod show;
 mod sync;
 pub mod term;
 
@@ -64,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(_) => check::run(&index_dir),
         Command::Parse(args) => parse::run(args),
         Command::Generate(args) => generate::run(args, &index_dir),
+        Command::Serve(args) => serve::run(args, index.as_deref()),
     }
 }
 

@@ -234,7 +234,8 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
     }
 }
 
-fn print_json<W: Write>(
+/// The document of `--format json`; `serve`'s `/api/search` writes the same.
+pub(crate) fn print_json<W: Write>(
     out: &mut W,
     request: &SearchRequest,
     results: &SearchResults,
