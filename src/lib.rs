@@ -9,9 +9,12 @@
 //! `pqsearch` is a thin layer that turns flags into these types and prints what they return.
 
 pub mod check;
+pub mod coverage;
 pub mod date;
+pub mod departments;
 pub mod engine;
 pub mod export;
+pub mod facets;
 pub mod fields;
 pub mod index;
 pub mod ingest;
@@ -20,5 +23,7 @@ pub mod query;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod stats;
+pub mod tally;
 pub mod update;
 pub mod walk;

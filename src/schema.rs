@@ -9,9 +9,9 @@
 //! | `match_key` | exact | finding the API record of a page (date + question text) |
 //! | `heading`, `question`, `answer` | English-stemmed text, without positions | plain words |
 //! | `heading_exact`, `question_exact`, `answer_exact` | unstemmed text with positions | `"quoted phrases"` |
-//! | `department`, `house`, `status` | exact | filters |
+//! | `department`, `house`, `status` | exact, fast | filters; counted by facets, trends and stats |
 //! | `department_text`, `asked_by`, `answered_by` | unstemmed text | `department:` and `by:` prefixes, name filters |
-//! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order |
+//! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order; periods and days to answer |
 //!
 //! An index records [`SCHEMA_VERSION`] in its commit payload; an index written by another
 //! version is refused with a message that says to re-ingest.
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
-    TextOptions, STORED, STRING,
+    TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -31,7 +31,7 @@ use tantivy::TantivyDocument;
 use crate::record::Question;
 
 /// Bump whenever the schema or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Our English analyzer: tantivy's `en_stem` (words, lower case, Snowball English stems)
 /// with a cache of stems, registered on every index we open.
@@ -282,10 +282,10 @@ pub fn build() -> (Schema, Fields) {
         heading_exact: b.add_text_field("heading_exact", text(EXACT)),
         question_exact: b.add_text_field("question_exact", text(EXACT)),
         answer_exact: b.add_text_field("answer_exact", text(EXACT)),
-        department: b.add_text_field("department", STRING),
+        department: b.add_text_field("department", STRING | FAST),
         department_text: b.add_text_field("department_text", text(EXACT)),
-        house: b.add_text_field("house", STRING),
-        status: b.add_text_field("status", STRING),
+        house: b.add_text_field("house", STRING | FAST),
+        status: b.add_text_field("status", STRING | FAST),
         asked_by: b.add_text_field("asked_by", text(EXACT)),
         answered_by: b.add_text_field("answered_by", text(EXACT)),
         date_asked: b.add_date_field("date_asked", date()),

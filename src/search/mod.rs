@@ -79,6 +79,10 @@ pub struct Filters {
     /// Department names as the user typed them: a full name (any case), a unique prefix or
     /// word, or a common short form (DHSC, DfE, MoD, FCDO, HMT...). Any may match.
     pub departments: Vec<String>,
+    /// Also match the departments' other names across renames and merges (DLUHC for MHCLG;
+    /// see [`crate::departments`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub follow_renames: bool,
     pub house: Option<House>,
     /// Words of the asking member's name, all of which must appear.
     pub asked_by: Option<String>,
@@ -303,7 +307,11 @@ fn filter_queries(
         let known = departments(index, searcher)?;
         let mut names = BTreeSet::new();
         for wanted in &f.departments {
-            names.insert(resolve_department(wanted, &known)?);
+            let name = resolve_department(wanted, &known)?;
+            if f.follow_renames {
+                names.extend(crate::departments::lineage(&name).names);
+            }
+            names.insert(name);
         }
         let any: Vec<(Occur, Box<dyn Query>)> = names
             .iter()
