@@ -275,11 +275,11 @@ mod tests {
 
     #[test]
     fn the_table_is_consistent() {
-        let mut last = String::new();
+        let mut last = "";
         for c in CHANGES {
             assert!(!c.from.is_empty() && !c.to.is_empty());
-            assert!(c.date.to_string() >= last, "{c:?} is out of order");
-            last = c.date.to_string();
+            assert!(c.date >= last, "{c:?} is out of order");
+            last = c.date;
             c.date();
             match c.kind {
                 ChangeKind::Rename => assert!(c.from.len() == 1 && c.to.len() == 1),

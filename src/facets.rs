@@ -319,6 +319,33 @@ pub struct Period {
     /// Questions of any kind the index holds for the period: 0 means the sources have no
     /// data there, not that nobody asked.
     pub indexed: u64,
+    pub coverage: PeriodCoverage,
+}
+
+/// How fully the index covers a period: a count is only comparable with its neighbours
+/// where the coverage is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodCoverage {
+    Full,
+    /// The index's data begins or ends inside the period (the last month, usually), or,
+    /// for a year, it holds no questions for some month of it.
+    Partial,
+    /// The index holds under a quarter of the questions of a typical (median) period.
+    Thin,
+    /// The index holds no questions at all for the period: a gap in the sources.
+    Gap,
+}
+
+impl PeriodCoverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodCoverage::Full => "full",
+            PeriodCoverage::Partial => "partial",
+            PeriodCoverage::Thin => "thin",
+            PeriodCoverage::Gap => "gap",
+        }
+    }
 }
 
 /// The series that questions without a value of the split (an unknown party) fall under.
@@ -327,7 +354,9 @@ pub const UNKNOWN: &str = "(unknown)";
 impl Trend {
     /// Periods that the index holds no questions for at all: gaps in the data.
     pub fn gaps(&self) -> impl Iterator<Item = &Period> {
-        self.periods.iter().filter(|p| p.indexed == 0)
+        self.periods
+            .iter()
+            .filter(|p| p.coverage == PeriodCoverage::Gap)
     }
 
     /// The same trend with only the `n` largest series, the rest summed into "other".
@@ -372,6 +401,11 @@ pub fn trend(
             *indexed.entry(bucket.start(day)).or_default() += n;
         }
     }
+    let months: std::collections::BTreeSet<Date> = everything.keys[0]
+        .keys()
+        .filter_map(|v| v[0].as_ref().and_then(Value::as_day))
+        .map(|d| Bucket::Month.start(d))
+        .collect();
     let index_first = everything.keys[0]
         .keys()
         .find_map(|v| v[0].as_ref().and_then(Value::as_day));
@@ -443,8 +477,37 @@ pub fn trend(
                 count,
                 by_series,
                 indexed: indexed.get(&start).copied().unwrap_or(0),
+                coverage: PeriodCoverage::Full,
             });
             start = bucket.next(start);
+        }
+        let mut sizes: Vec<u64> = periods
+            .iter()
+            .map(|p| p.indexed)
+            .filter(|n| *n > 0)
+            .collect();
+        sizes.sort_unstable();
+        let typical = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
+        for p in &mut periods {
+            // A year is partial too when the index holds no questions for a month of it.
+            let empty_month = bucket == Bucket::Year && {
+                let mut m = Bucket::Month.start(p.first.max(first));
+                let mut empty = false;
+                while m <= p.last.min(last) {
+                    empty |= !months.contains(&m);
+                    m = Bucket::Month.next(m);
+                }
+                empty
+            };
+            p.coverage = if p.indexed == 0 {
+                PeriodCoverage::Gap
+            } else if first > p.first || last < p.last || empty_month {
+                PeriodCoverage::Partial
+            } else if p.indexed * 4 < typical {
+                PeriodCoverage::Thin
+            } else {
+                PeriodCoverage::Full
+            };
         }
     }
     Ok(Trend {
@@ -596,6 +659,9 @@ mod tests {
         );
         let dec = &t.periods[0];
         assert_eq!((dec.count, dec.indexed), (3, 7));
+        assert_eq!(dec.coverage, PeriodCoverage::Full);
+        // The index's data ends on 2024-09-10.
+        assert_eq!(t.periods[9].coverage, PeriodCoverage::Partial);
         // By date answered: unanswered questions have no such date.
         let mut search = SearchRequest::new("*");
         search.filters.date_field = DateField::Answered;

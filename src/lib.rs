@@ -8,6 +8,7 @@
 //! every output format follows, and [`date`] holds all the date logic. The binary
 //! `pqsearch` is a thin layer that turns flags into these types and prints what they return.
 
+pub mod chart;
 pub mod check;
 pub mod coverage;
 pub mod date;

@@ -2,11 +2,15 @@
 
 mod check;
 mod export;
+mod facets;
 mod generate;
+mod info;
 mod ingest;
 mod parse;
 mod search;
 mod show;
+mod stats;
+mod trend;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,6 +63,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(_) => check::run(&index_dir),
         Command::Parse(args) => parse::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Facets(args) => facets::run(args, cli.index.as_deref()),
+        Command::Trend(args) => trend::run(args, cli.index.as_deref()),
+        Command::Stats(args) => stats::run(args, cli.index.as_deref()),
+        Command::Info(args) => info::run(args, cli.index.as_deref()),
     }
 }
 
@@ -99,6 +107,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     };
     Ok(Filters {
         departments: args.department.clone(),
+        follow_renames: args.follow_renames,
         house: args.house.map(|h| match h {
             HouseArg::Commons => House::Commons,
             HouseArg::Lords => House::Lords,
@@ -118,6 +127,130 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
             StatusArg::Withdrawn => Status::Withdrawn,
         }),
     })
+}
+
+/// The query and filters of a counting command, as a search request.
+pub fn request(query: &str, args: &FilterArgs) -> anyhow::Result<pqsearch::search::SearchRequest> {
+    let mut request = pqsearch::search::SearchRequest::new(query);
+    request.filters = filters(args)?;
+    Ok(request)
+}
+
+/// The request in words, for the first line of a table: `"SEND" (department DfE, from
+/// 2025-01-01)`, or `every question`.
+pub fn describe(request: &pqsearch::search::SearchRequest) -> String {
+    let f = &request.filters;
+    let mut parts: Vec<String> = Vec::new();
+    if !f.departments.is_empty() {
+        let renames = if f.follow_renames {
+            " and its earlier names"
+        } else {
+            ""
+        };
+        parts.push(format!(
+            "department {}{renames}",
+            f.departments.join(" or ")
+        ));
+    }
+    if let Some(h) = f.house {
+        parts.push(format!("House {h}"));
+    }
+    if let Some(s) = f.status {
+        parts.push(format!("status {s}"));
+    }
+    if let Some(n) = &f.asked_by {
+        parts.push(format!("asked by {n}"));
+    }
+    if let Some(n) = &f.answered_by {
+        parts.push(format!("answered by {n}"));
+    }
+    let date = date_word(f.date_field);
+    if let Some(d) = f.from {
+        parts.push(format!("{date} from {d}"));
+    }
+    if let Some(d) = f.to {
+        parts.push(format!("{date} up to {d}"));
+    }
+    let what = if request.query.trim() == "*" {
+        "every question".to_string()
+    } else {
+        format!("{:?}", request.query)
+    };
+    if parts.is_empty() {
+        what
+    } else {
+        format!("{what} ({})", parts.join(", "))
+    }
+}
+
+pub fn date_word(date: DateField) -> &'static str {
+    match date {
+        DateField::Asked => "asked",
+        DateField::Answered => "answered",
+    }
+}
+
+/// With --follow-renames, says on stderr which other names the department filter took in,
+/// and which splits it did not follow.
+pub fn note_renames(engine: &Engine, filters: &Filters) -> anyhow::Result<()> {
+    if !filters.follow_renames {
+        return Ok(());
+    }
+    let known = engine.departments()?;
+    for wanted in &filters.departments {
+        let Ok(name) = pqsearch::search::resolve_department(wanted, &known) else {
+            continue;
+        };
+        let lineage = pqsearch::departments::lineage(&name);
+        let others: Vec<&String> = lineage
+            .names
+            .iter()
+            .filter(|n| **n != name && known.contains(*n))
+            .collect();
+        if others.is_empty() {
+            eprintln!("pqsearch: --follow-renames: {name} has no other name in this index");
+        } else {
+            let changes: Vec<String> = lineage.followed.iter().map(|c| c.describe()).collect();
+            eprintln!(
+                "pqsearch: --follow-renames: {name} also counts {} ({})",
+                others
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                changes.join("; ")
+            );
+        }
+        for split in &lineage.splits {
+            eprintln!(
+                "pqsearch: --follow-renames: not followed: {} (a split: no one successor answers for the whole)",
+                split.describe()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `12,345`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A name cut to `max` characters with an ellipsis, for table columns.
+pub fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        text.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
+    }
 }
 
 pub fn sort(arg: SortArg) -> Sort {

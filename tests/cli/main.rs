@@ -3,6 +3,7 @@
 //! One test binary (fast to link), one module per capability. The real corpus is read from
 //! `../shared/corpus` beside the repository, never copied into it.
 
+mod counts;
 mod export;
 mod generate;
 mod ingest;
