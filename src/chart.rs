@@ -36,10 +36,27 @@ pub struct ChartError(String);
 
 /// Draws a trend (its first `SERIES.len() - 1` series and "other", when split) as SVG.
 pub fn trend_svg(trend: &Trend, title: &str) -> Result<String, ChartError> {
-    let trend = trend.top_series(SERIES.len() - 1);
+    let mut trend = trend.top_series(SERIES.len() - 1);
+    for s in &mut trend.series {
+        *s = xml_text(s);
+    }
     let mut svg = String::new();
-    draw(&trend, title, &mut svg).map_err(|e| ChartError(e.to_string()))?;
+    draw(&trend, &xml_text(title), &mut svg).map_err(|e| ChartError(e.to_string()))?;
     Ok(svg)
+}
+
+/// Text that XML 1.0 can hold: control characters (which it forbids, even escaped) are
+/// written as `\u{..}`. plotters escapes `<`, `&` and quotes itself.
+fn xml_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 type Segment = SegmentValue<u32>;
@@ -225,6 +242,11 @@ fn shorten(name: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_with_control_characters_stay_xml() {
+        assert_eq!(xml_text("a\u{1b}[31mb <c>"), "a\\u{1b}[31mb <c>");
+    }
 
     #[test]
     fn axis_tops_are_round() {

@@ -17,9 +17,10 @@ use clap::{Parser, Subcommand};
     max_term_width = 100
 )]
 pub struct Cli {
-    /// The index directory [default: index/, or $PQSEARCH_INDEX]. When the default index
-    /// does not exist yet and ./corpus exists, search, show and export build it first.
-    #[arg(long, global = true, env = "PQSEARCH_INDEX", value_name = "DIR")]
+    /// The index directory [default: $PQSEARCH_INDEX when set and not empty, else index/].
+    /// When the default index does not exist yet and ./corpus exists, search, show and
+    /// export build it first.
+    #[arg(long, global = true, value_name = "DIR")]
     pub index: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -30,6 +31,78 @@ pub struct Cli {
 pub const DEFAULT_INDEX: &str = "index";
 /// The embedded corpus a first run builds the default index from.
 pub const DEFAULT_CORPUS: &str = "corpus";
+/// The environment variable that names the index when --index does not.
+pub const INDEX_ENV: &str = "PQSEARCH_INDEX";
+
+impl Cli {
+    /// The index the user chose: --index, else $PQSEARCH_INDEX unless it is empty (an
+    /// empty variable is the shell's way of saying "unset", not a directory named "").
+    pub fn chosen_index(&self) -> Option<PathBuf> {
+        self.index.clone().or_else(|| {
+            std::env::var_os(INDEX_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+    }
+}
+
+/// The most matches one page of `search` may show or skip. Beyond it the page would only
+/// cost memory (tantivy keeps room for twice limit + offset hits); `export` writes every
+/// match without it.
+pub const MAX_PAGE: usize = 1_000_000;
+/// The most questions `generate` writes (about 8 GB of pages).
+pub const MAX_GENERATE: usize = 10_000_000;
+/// The writer's memory budget, in MB: tantivy needs 15 MB per thread and takes under 4 GB
+/// per thread, and the budget is shared by up to 8 threads.
+pub const MEMORY_MB: std::ops::RangeInclusive<usize> = 15..=4000;
+/// Parser threads: beyond this the threads only wait on the writer.
+pub const MAX_THREADS: usize = 256;
+
+/// A whole number in `range`, or a message that gives the range (clap prints it after
+/// "invalid value ... for '--flag'", exits 2).
+fn bounded(
+    text: &str,
+    range: std::ops::RangeInclusive<usize>,
+    hint: &str,
+) -> Result<usize, String> {
+    let out_of_range = || format!("must be from {} to {}{hint}", range.start(), range.end());
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|e: std::num::ParseIntError| match e.kind() {
+            std::num::IntErrorKind::PosOverflow => out_of_range(),
+            _ => format!("not a whole number ({e})"),
+        })?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(out_of_range())
+    }
+}
+
+fn page_limit(text: &str) -> Result<usize, String> {
+    bounded(text, 0..=MAX_PAGE, "; export writes every match")
+}
+
+fn page_offset(text: &str) -> Result<usize, String> {
+    bounded(text, 0..=MAX_PAGE, "; narrow the search, or use export")
+}
+
+fn generate_count(text: &str) -> Result<usize, String> {
+    bounded(
+        text,
+        1..=MAX_GENERATE,
+        " (10 million questions are about 8 GB)",
+    )
+}
+
+fn memory_mb(text: &str) -> Result<usize, String> {
+    bounded(text, MEMORY_MB, "")
+}
+
+fn threads(text: &str) -> Result<usize, String> {
+    bounded(text, 1..=MAX_THREADS, "")
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -72,11 +145,11 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "PATH", required = true)]
     pub from: Vec<PathBuf>,
 
-    /// How many questions to write.
-    #[arg(long, short = 'n', value_name = "N")]
+    /// How many questions to write (at most 10,000,000).
+    #[arg(long, short = 'n', value_name = "N", value_parser = generate_count)]
     pub n: usize,
 
-    /// The folder to write into (created if needed).
+    /// The folder to write into (created if needed; not inside --from, nor an index).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
@@ -123,12 +196,13 @@ pub struct SearchArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// How many matches to show.
-    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    /// How many matches to show (at most 1,000,000; export writes every match).
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N", value_parser = page_limit)]
     pub limit: usize,
 
-    /// Skip this many matches first (for paging: --offset 10 shows 11-20).
-    #[arg(long, default_value_t = 0, value_name = "K")]
+    /// Skip this many matches first (for paging: --offset 10 shows 11-20; at most
+    /// 1,000,000).
+    #[arg(long, default_value_t = 0, value_name = "K", value_parser = page_offset)]
     pub offset: usize,
 
     /// text for people; json for scripts: one document with the total and each shown hit,
@@ -154,15 +228,19 @@ pub struct ExportArgs {
     )]
     pub query: Option<String>,
 
-    /// Read one query per line from FILE (blank lines and lines starting with # are skipped)
-    /// and export all their matches into one file, with a first column naming the query.
+    /// Read one query per line from FILE (- is stdin; blank lines and lines starting with #
+    /// are skipped) and export all their matches into one file, with a first column naming
+    /// the query.
     #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Write to FILE (replaced only once the export is complete) instead of stdout.
+    /// Write to FILE instead of stdout (- is stdout). A file is replaced only once the
+    /// export is complete; a link is followed to its file; a pipe or a device such as
+    /// /dev/null is written through. Refused: a folder, anything inside the index, the
+    /// --queries file.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
 
@@ -178,8 +256,17 @@ pub struct ExportArgs {
     #[arg(long)]
     pub bom: bool,
 
+    /// For CSV opened in a spreadsheet: put an apostrophe before any cell that starts with
+    /// = + - @ (after spaces), a tab, a CR or a line break, so that Excel, LibreOffice and
+    /// Google Sheets show it as text instead of running it as a formula. The apostrophe is
+    /// hidden there but is part of the cell for other readers; without this flag cells are
+    /// written exactly.
+    #[arg(long)]
+    pub excel_safe: bool,
+
     /// Also write a JSON note of what was exported (queries, filters, time of export,
-    /// the index's last ingest, rows per query) to FILE.
+    /// the index's last ingest, rows per query) to FILE, replaced like --out and only
+    /// together with it. It may not be the --out file.
     #[arg(long, value_name = "FILE")]
     pub meta: Option<PathBuf>,
 }
@@ -518,12 +605,12 @@ pub struct IngestArgs {
     #[arg(long)]
     pub rebuild: bool,
 
-    /// Parser threads [default: the number of cores].
-    #[arg(long, value_name = "N")]
+    /// Parser threads [default: the number of cores; at most 256].
+    #[arg(long, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
 
-    /// The writer's memory budget in MB; larger is faster, up to a point.
-    #[arg(long, value_name = "MB", default_value_t = 200)]
+    /// The writer's memory budget in MB, from 15 to 4000; larger is faster, up to a point.
+    #[arg(long, value_name = "MB", default_value_t = 200, value_parser = memory_mb)]
     pub memory_mb: usize,
 
     /// Commit after this many records, so that a long run keeps its progress if killed.

@@ -45,9 +45,7 @@ impl Engine {
 
     /// Makes later searchers see the latest commit.
     pub fn reload(&self) -> Result<(), IndexError> {
-        self.reader
-            .reload()
-            .map_err(|e| self.index.tantivy_error(e))
+        self.reader.reload().map_err(|e| self.index.read_error(e))
     }
 
     /// What the last commit recorded.

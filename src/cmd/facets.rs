@@ -96,7 +96,7 @@ fn print_text<W: Write>(
             let merged = if v.merged.is_empty() {
                 String::new()
             } else {
-                format!(" (with {})", v.merged.join("; "))
+                format!(" (with {})", fit(&v.merged.join("; "), 200))
             };
             writeln!(
                 out,

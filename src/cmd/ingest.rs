@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use indicatif::{ProgressBar, ProgressStyle};
 use pqsearch::ingest::{self, IngestError, IngestOptions, IngestReport, Progress, RebuildError};
 
+use super::term;
 use super::Exit;
 use crate::cli::{IngestArgs, DEFAULT_CORPUS};
 
@@ -35,13 +36,16 @@ pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
     };
     // A rebuild that rejected files still says which, before the error.
     if let Err(IngestError::Rebuild(RebuildError::Rejected { report, .. })) = &result {
-        eprint!("{}", summary(report, &opts));
+        term::stderr(format_args!("{}", summary(report, &opts)));
     }
     let report = result?;
     if args.rebuild {
-        eprint!("Rebuilt {} from its sources. ", opts.index_dir.display());
+        term::stderr(format_args!(
+            "Rebuilt {} from its sources. ",
+            opts.index_dir.display()
+        ));
     }
-    eprint!("{}", summary(&report, &opts));
+    term::stderr(format_args!("{}", summary(&report, &opts)));
     Ok(if report.rejected.is_empty() {
         Exit::Found
     } else {

@@ -6,10 +6,12 @@ mod facets;
 mod generate;
 mod info;
 mod ingest;
+mod output;
 mod parse;
 mod search;
 mod show;
 mod stats;
+pub mod term;
 mod trend;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +24,7 @@ use pqsearch::ingest::IngestOptions;
 use pqsearch::record::{House, Status};
 use pqsearch::search::{DateField, Filters, Sort};
 
+use self::term::say;
 use crate::cli::{
     Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, DEFAULT_CORPUS, DEFAULT_INDEX,
 };
@@ -51,22 +54,22 @@ impl Exit {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let index_dir = cli
-        .index
+    let index = cli.chosen_index();
+    let index_dir = index
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
     match cli.command {
-        Command::Search(args) => search::run(args, cli.index.as_deref()),
-        Command::Show(args) => show::run(args, cli.index.as_deref()),
-        Command::Export(args) => export::run(args, cli.index.as_deref()),
+        Command::Search(args) => search::run(args, index.as_deref()),
+        Command::Show(args) => show::run(args, index.as_deref()),
+        Command::Export(args) => export::run(args, index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
         Command::Check(_) => check::run(&index_dir),
         Command::Parse(args) => parse::run(args),
-        Command::Generate(args) => generate::run(args),
-        Command::Facets(args) => facets::run(args, cli.index.as_deref()),
-        Command::Trend(args) => trend::run(args, cli.index.as_deref()),
-        Command::Stats(args) => stats::run(args, cli.index.as_deref()),
-        Command::Info(args) => info::run(args, cli.index.as_deref()),
+        Command::Generate(args) => generate::run(args, &index_dir),
+        Command::Facets(args) => facets::run(args, index.as_deref()),
+        Command::Trend(args) => trend::run(args, index.as_deref()),
+        Command::Stats(args) => stats::run(args, index.as_deref()),
+        Command::Info(args) => info::run(args, index.as_deref()),
     }
 }
 
@@ -81,17 +84,16 @@ pub fn open_engine(explicit: Option<&Path>) -> anyhow::Result<Engine> {
             if explicit.is_none() && Path::new(DEFAULT_CORPUS).is_dir() =>
         {
             if matches!(e, IndexError::Missing(_)) {
-                eprintln!(
-                    "pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first"
-                );
+                say!("pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first");
             } else {
-                eprintln!(
-                    "pqsearch: the first build of {DEFAULT_INDEX}/ was interrupted; finishing it from {DEFAULT_CORPUS}/"
+                say!(
+                    "pqsearch: the first build of {DEFAULT_INDEX}/ was interrupted; finishing it \
+                     from {DEFAULT_CORPUS}/"
                 );
             }
             let opts = IngestOptions::new(vec![PathBuf::from(DEFAULT_CORPUS)], dir.to_path_buf());
             let report = ingest::run_with_progress(&opts)?;
-            eprint!("{}", ingest::summary(&report, &opts));
+            term::stderr(format_args!("{}", ingest::summary(&report, &opts)));
             Ok(Engine::open(dir)?)
         }
         other => Ok(other?),
@@ -176,11 +178,12 @@ pub fn describe(request: &pqsearch::search::SearchRequest) -> String {
     } else {
         format!("{:?}", request.query)
     };
-    if parts.is_empty() {
+    let text = if parts.is_empty() {
         what
     } else {
         format!("{what} ({})", parts.join(", "))
-    }
+    };
+    term::escape(&text, false).into_owned()
 }
 
 pub fn date_word(date: DateField) -> &'static str {
@@ -208,10 +211,10 @@ pub fn note_renames(engine: &Engine, filters: &Filters) -> anyhow::Result<()> {
             .filter(|n| **n != name && known.contains(*n))
             .collect();
         if others.is_empty() {
-            eprintln!("pqsearch: --follow-renames: {name} has no other name in this index");
+            say!("pqsearch: --follow-renames: {name} has no other name in this index");
         } else {
             let changes: Vec<String> = lineage.followed.iter().map(|c| c.describe()).collect();
-            eprintln!(
+            say!(
                 "pqsearch: --follow-renames: {name} also counts {} ({})",
                 others
                     .iter()
@@ -222,7 +225,7 @@ pub fn note_renames(engine: &Engine, filters: &Filters) -> anyhow::Result<()> {
             );
         }
         for split in &lineage.splits {
-            eprintln!(
+            say!(
                 "pqsearch: --follow-renames: not followed: {} (a split: no one successor answers for the whole)",
                 split.describe()
             );
@@ -245,7 +248,9 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// A name cut to `max` characters with an ellipsis, for table columns.
+/// Texts come from the data, so control characters are escaped first (`term::escape`).
 pub fn fit(text: &str, max: usize) -> String {
+    let text = term::escape(text, false);
     if text.chars().count() <= max {
         text.to_string()
     } else {

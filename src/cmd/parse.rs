@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use pqsearch::{parse, walk};
 
+use super::term::{self, say};
 use super::Exit;
 use crate::cli::ParseArgs;
 
@@ -15,10 +16,13 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let unwalked = walk_errors.len();
     let mut failed = unwalked;
     for err in walk_errors {
-        eprintln!("pqsearch: {:#}", anyhow::Error::from(err));
+        say!(
+            "pqsearch: {}",
+            term::error_message(&anyhow::Error::from(err))
+        );
     }
     for skipped in &found.skipped {
-        eprintln!("pqsearch: skipped {skipped}");
+        say!("pqsearch: skipped {skipped}");
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -34,20 +38,23 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
             }
             Err(err) => {
                 failed += 1;
-                eprintln!("pqsearch: {:#}", anyhow::Error::new(err));
+                say!(
+                    "pqsearch: {}",
+                    term::error_message(&anyhow::Error::new(err))
+                );
             }
         }
     }
     out.flush().context("writing to stdout")?;
     if failed > 0 {
-        eprintln!(
+        say!(
             "pqsearch: {failed} of {} file(s) failed to parse; {records} record(s) printed",
             files.len() + unwalked
         );
         return Ok(Exit::Error.into());
     }
     if files.is_empty() {
-        eprintln!("pqsearch: no input files found");
+        say!("pqsearch: no input files found");
         return Ok(Exit::Nothing.into());
     }
     Ok(Exit::Found.into())

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use pqsearch::record::Question;
-use pqsearch::search::{Hit, SearchRequest, SearchResults};
+use pqsearch::search::{Hit, SearchRequest, SearchResults, Snippet};
 use serde::Serialize;
 
+use super::term;
 use super::Exit;
 use crate::cli::{ColorChoice, OutputFormat, SearchArgs};
 
@@ -86,14 +87,20 @@ fn print_text<W: Write>(
             "{}{}. {}{}",
             s.bold,
             hit.rank,
-            q.heading.as_deref().unwrap_or("(no heading)"),
+            term::escape(q.heading.as_deref().unwrap_or("(no heading)"), false),
             s.reset
         )?;
-        writeln!(out, "   {}{}{}", s.dim, facts(q), s.reset)?;
+        writeln!(
+            out,
+            "   {}{}{}",
+            s.dim,
+            term::escape(&facts(q), false),
+            s.reset
+        )?;
         let snippet = if color {
-            hit.snippet.render(s.hit, s.reset)
+            render_snippet(&hit.snippet, s.hit, s.reset)
         } else {
-            hit.snippet.render("*", "*")
+            render_snippet(&hit.snippet, "*", "*")
         };
         writeln!(out, "   {snippet}")?;
         writeln!(out)?;
@@ -127,6 +134,26 @@ fn print_text<W: Write>(
         )?;
     }
     Ok(())
+}
+
+/// The snippet with its matches between `open` and `close`, and the text between them
+/// escaped for the terminal (the markers themselves may be colour codes).
+fn render_snippet(snippet: &Snippet, open: &str, close: &str) -> String {
+    let text = &snippet.text;
+    let mut out = String::with_capacity(text.len() + 8 * snippet.highlights.len());
+    let mut at = 0;
+    for &(start, end) in &snippet.highlights {
+        let (Some(before), Some(word)) = (text.get(at..start), text.get(start..end)) else {
+            continue;
+        };
+        out.push_str(&term::escape(before, false));
+        out.push_str(open);
+        out.push_str(&term::escape(word, false));
+        out.push_str(close);
+        at = end;
+    }
+    out.push_str(&term::escape(text.get(at..).unwrap_or(""), false));
+    out
 }
 
 /// Department, dates, who answered, and the id, on one line.

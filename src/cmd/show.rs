@@ -3,20 +3,33 @@
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use pqsearch::fields;
 use pqsearch::record::Question;
 
 use super::search::{use_color, Style};
+use super::term::{self, say};
 use super::Exit;
 use crate::cli::{ColorChoice, OutputFormat, ShowArgs};
 
+/// The longest id `show` looks up. Ids are `<date asked>/<UIN>` or 16 hex digits; a
+/// longer argument is a mistake (a pasted paragraph), not an id.
+pub const MAX_ID: usize = 1000;
+
 pub fn run(args: ShowArgs, index: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let id = args.id.trim();
+    if id.chars().count() > MAX_ID {
+        bail!(
+            "{} is not an id: ids are at most {MAX_ID} characters (this is {})",
+            term::echo(id),
+            id.chars().count()
+        );
+    }
     let engine = super::open_engine(index)?;
-    let Some(q) = engine.get(args.id.trim())? else {
-        eprintln!(
-            "pqsearch: no question with id {:?} in {}",
-            args.id,
+    let Some(q) = engine.get(id)? else {
+        say!(
+            "pqsearch: no question with id {} in {}",
+            term::echo(id),
             engine.index().name()
         );
         return Ok(Exit::Nothing.into());
@@ -36,21 +49,36 @@ pub fn run(args: ShowArgs, index: Option<&std::path::Path>) -> anyhow::Result<Ex
     Ok(Exit::Found.into())
 }
 
+/// The record for a person. Texts come from outside, so control characters are escaped
+/// (`term::escape`); the JSON form keeps them exactly.
 fn print_text<W: Write>(out: &mut W, q: &Question, s: &Style) -> std::io::Result<()> {
+    let line = |text: &str| term::escape(text, false).into_owned();
     writeln!(
         out,
         "{}{}{}",
         s.bold,
-        q.heading.as_deref().unwrap_or("(no heading)"),
+        line(q.heading.as_deref().unwrap_or("(no heading)")),
         s.reset
     )?;
     writeln!(out)?;
     for (label, value) in fields::show_rows(q) {
-        writeln!(out, "{}{label:>12}{}  {value}", s.dim, s.reset)?;
+        writeln!(out, "{}{label:>12}{}  {}", s.dim, s.reset, line(&value))?;
     }
-    writeln!(out, "\n{}Question{}\n\n{}", s.bold, s.reset, q.question)?;
+    writeln!(
+        out,
+        "\n{}Question{}\n\n{}",
+        s.bold,
+        s.reset,
+        term::escape(&q.question, true)
+    )?;
     if let Some(answer) = &q.answer {
-        writeln!(out, "\n{}Answer{}\n\n{answer}", s.bold, s.reset)?;
+        writeln!(
+            out,
+            "\n{}Answer{}\n\n{}",
+            s.bold,
+            s.reset,
+            term::escape(answer, true)
+        )?;
     }
     Ok(())
 }

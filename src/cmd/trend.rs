@@ -3,11 +3,13 @@
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use pqsearch::date::Bucket;
 use pqsearch::facets::{Facet, PeriodCoverage, Trend, TrendRequest};
 use serde::Serialize;
 
+use super::output::Dest;
+use super::term::say;
 use super::{fit, thousands, Exit};
 use crate::cli::{PeriodArg, SplitArg, TableFormat, TrendArgs};
 
@@ -28,13 +30,37 @@ pub fn run(args: TrendArgs, index: Option<&std::path::Path>) -> anyhow::Result<E
         }),
         merge_renames: args.merge_renames,
     };
+    // Where the chart goes, checked before any work: never into the index.
+    let svg = match &args.svg {
+        Some(path) => {
+            let dest = Dest::resolve(path, "--svg")?;
+            let dir = index.unwrap_or(std::path::Path::new(crate::cli::DEFAULT_INDEX));
+            if dest.is_inside(dir) || dest.index().is_some() {
+                bail!(
+                    "--svg {} is inside an index; write the chart somewhere else",
+                    path.display()
+                );
+            }
+            Some((path, dest))
+        }
+        None => None,
+    };
     let engine = super::open_engine(index)?;
     let trend = engine.trend(&request)?;
     super::note_renames(&engine, &request.search.filters)?;
-    if let Some(path) = &args.svg {
-        let svg = pqsearch::chart::trend_svg(&trend, &title(&request))?;
-        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("pqsearch: wrote the chart to {}", path.display());
+    if let Some((path, dest)) = svg {
+        let chart = pqsearch::chart::trend_svg(&trend, &title(&request))?;
+        let mut file = dest
+            .open()
+            .with_context(|| format!("--svg {}", path.display()))?;
+        file.write_all(chart.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        file.finish()?.commit()?;
+        if dest == Dest::Stdout {
+            // `--svg -`: the chart alone is the output.
+            return Ok(Exit::found_if(trend.total as usize));
+        }
+        say!("pqsearch: wrote the chart to {}", path.display());
     }
     let shown = match (args.top, args.format) {
         (Some(n), _) => trend.top_series(n),
@@ -125,10 +151,9 @@ fn print_text<W: Write>(out: &mut W, request: &TrendRequest, trend: &Trend) -> s
         writeln!(out)?;
         for (i, s) in trend.series.iter().enumerate() {
             let n: u64 = trend.periods.iter().map(|p| p.by_series[i]).sum();
-            let merged = trend
-                .merged
-                .get(s)
-                .map_or(String::new(), |m| format!(" (with {})", m.join("; ")));
+            let merged = trend.merged.get(s).map_or(String::new(), |m| {
+                format!(" (with {})", fit(&m.join("; "), 200))
+            });
             writeln!(
                 out,
                 "  {}  {}{merged}: {}",

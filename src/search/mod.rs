@@ -187,7 +187,7 @@ impl<'a> Prepared<'a> {
         limit: usize,
         offset: usize,
     ) -> Result<(usize, Vec<(f32, DocAddress)>), SearchError> {
-        let err = |e| SearchError::Index(self.index.tantivy_error(e));
+        let err = |e| SearchError::Index(self.index.read_error(e));
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
         let (total, docs) = match sort {
             Sort::Relevance => searcher
@@ -222,7 +222,7 @@ impl<'a> Prepared<'a> {
     pub fn count(&self, searcher: &Searcher) -> Result<usize, SearchError> {
         searcher
             .search(&*self.query, &Count)
-            .map_err(|e| SearchError::Index(self.index.tantivy_error(e)))
+            .map_err(|e| SearchError::Index(self.index.read_error(e)))
     }
 
     /// Every match, in the requested order; ties (equal scores or dates) keep index order,
@@ -368,7 +368,7 @@ pub fn departments(index: &PqIndex, searcher: &Searcher) -> Result<BTreeSet<Stri
     for segment in searcher.segment_readers() {
         let inverted = segment
             .inverted_index(index.fields.department)
-            .map_err(|e| index.tantivy_error(e))?;
+            .map_err(|e| index.read_error(e))?;
         let mut terms = inverted.terms().stream().map_err(|e| index.io_error(e))?;
         while terms.advance() {
             names.insert(String::from_utf8_lossy(terms.key()).into_owned());

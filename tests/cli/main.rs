@@ -9,5 +9,6 @@ mod generate;
 mod ingest;
 mod parse;
 mod robust;
+mod safety;
 mod search;
 mod testenv;
