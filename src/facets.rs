@@ -320,6 +320,9 @@ pub struct Period {
     /// data there, not that nobody asked.
     pub indexed: u64,
     pub coverage: PeriodCoverage,
+    /// Months of the period, within the index's first and last day, for which the index
+    /// holds no questions (a year with gaps is partial).
+    pub empty_months: u32,
 }
 
 /// How fully the index covers a period: a count is only comparable with its neighbours
@@ -478,6 +481,7 @@ pub fn trend(
                 by_series,
                 indexed: indexed.get(&start).copied().unwrap_or(0),
                 coverage: PeriodCoverage::Full,
+                empty_months: 0,
             });
             start = bucket.next(start);
         }
@@ -490,18 +494,16 @@ pub fn trend(
         let typical = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
         for p in &mut periods {
             // A year is partial too when the index holds no questions for a month of it.
-            let empty_month = bucket == Bucket::Year && {
+            if bucket == Bucket::Year {
                 let mut m = Bucket::Month.start(p.first.max(first));
-                let mut empty = false;
                 while m <= p.last.min(last) {
-                    empty |= !months.contains(&m);
+                    p.empty_months += u32::from(!months.contains(&m));
                     m = Bucket::Month.next(m);
                 }
-                empty
-            };
+            }
             p.coverage = if p.indexed == 0 {
                 PeriodCoverage::Gap
-            } else if first > p.first || last < p.last || empty_month {
+            } else if first > p.first || last < p.last || p.empty_months > 0 {
                 PeriodCoverage::Partial
             } else if p.indexed * 4 < typical {
                 PeriodCoverage::Thin
@@ -673,6 +675,13 @@ mod tests {
                 merge_renames: false,
             })
             .unwrap();
+        assert!(t
+            .periods
+            .iter()
+            .all(|p| p.coverage == PeriodCoverage::Partial));
+        // 2024 (by date answered, up to the last answer on 2024-09-12): nothing was
+        // answered from February to June.
+        assert_eq!(t.periods[1].empty_months, 5);
         let years: Vec<(&str, u64)> = t
             .periods
             .iter()

@@ -108,6 +108,14 @@ fn print_text<W: Write>(out: &mut W, request: &StatsRequest, stats: &Stats) -> s
             "on time, named day, overdue: not known (-): this index holds no due dates."
         )?;
     }
+    for g in stats.groups.iter().filter(|g| !g.merged.is_empty()) {
+        writeln!(
+            out,
+            "{} includes {} (renamed or merged).",
+            fit(&g.group, 200),
+            fit(&g.merged.join("; "), 400)
+        )?;
+    }
     if stats.all.answered_undated > 0 {
         writeln!(
             out,

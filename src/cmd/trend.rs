@@ -123,11 +123,19 @@ fn coverage_note(trend: &Trend, p: &pqsearch::facets::Period) -> String {
         PeriodCoverage::Full => String::new(),
         PeriodCoverage::Gap => "gap: no questions in the index".into(),
         PeriodCoverage::Thin => "thin: the index holds few questions here".into(),
-        PeriodCoverage::Partial => match (trend.index_first, trend.index_last) {
-            (Some(first), _) if first > p.first => format!("partial: the index starts {first}"),
-            (_, Some(last)) if last < p.last => format!("partial: the index ends {last}"),
-            _ => "partial".into(),
-        },
+        PeriodCoverage::Partial => {
+            let mut why = Vec::new();
+            if let Some(first) = trend.index_first.filter(|f| *f > p.first) {
+                why.push(format!("the index starts {first}"));
+            }
+            if let Some(last) = trend.index_last.filter(|l| *l < p.last) {
+                why.push(format!("the index ends {last}"));
+            }
+            if p.empty_months > 0 {
+                why.push(format!("no questions in {} of its months", p.empty_months));
+            }
+            format!("partial: {}", why.join("; "))
+        }
     }
 }
 
