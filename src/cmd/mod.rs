@@ -176,7 +176,7 @@ pub fn describe(request: &pqsearch::search::SearchRequest) -> String {
     let what = if request.query.trim() == "*" {
         "every question".to_string()
     } else {
-        format!("{:?}", request.query)
+        quote_query(&request.query)
     };
     let text = if parts.is_empty() {
         what
@@ -184,6 +184,16 @@ pub fn describe(request: &pqsearch::search::SearchRequest) -> String {
         format!("{what} ({})", parts.join(", "))
     };
     term::escape(&text, false).into_owned()
+}
+
+/// A query quoted as a shell would take it back: a phrase keeps its double quotes.
+pub fn quote_query(query: &str) -> String {
+    let q = query.trim();
+    if q.contains('"') {
+        format!("'{q}'")
+    } else {
+        format!("\"{q}\"")
+    }
 }
 
 pub fn date_word(date: DateField) -> &'static str {

@@ -91,7 +91,10 @@ fn title(request: &TrendRequest) -> String {
     let what = if request.search.query.trim() == "*" {
         "Questions".to_string()
     } else {
-        format!("Questions matching {:?}", request.search.query)
+        format!(
+            "Questions matching {}",
+            super::quote_query(&request.search.query)
+        )
     };
     let split = request
         .split
