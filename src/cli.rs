@@ -322,6 +322,15 @@ pub struct FilterArgs {
     #[arg(long, value_name = "NAME")]
     pub answered_by: Option<String>,
 
+    /// Only questions asked by the member with this Parliament member id (as in the
+    /// asked_by_id column; it also finds questions whose member's name is not known).
+    #[arg(long, value_name = "N")]
+    pub asked_by_id: Option<u32>,
+
+    /// Only questions answered by the member with this Parliament member id.
+    #[arg(long, value_name = "N")]
+    pub answered_by_id: Option<u32>,
+
     /// From this date on: YYYY, YYYY-MM or YYYY-MM-DD (the first day of it).
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
@@ -334,7 +343,8 @@ pub struct FilterArgs {
     #[arg(long, value_enum, default_value_t = DateArg::Asked, value_name = "WHICH")]
     pub date: DateArg,
 
-    /// Only questions with this status.
+    /// Only questions with this status. overdue: unanswered and due (date_due) before the
+    /// newest date in the index, which is a snapshot of its sources.
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
 
@@ -375,6 +385,7 @@ pub enum StatusArg {
     Unanswered,
     Holding,
     Withdrawn,
+    Overdue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -557,10 +568,13 @@ pub struct InfoArgs {
 /// Print one whole record: heading, facts, the full question and answer.
 ///
 /// ID is what search prints: <date asked>/<UIN> (2024-07-25/1830) or a 16-digit content id
-/// for questions whose source gives no UIN. Exit status: 0 found, 1 no such id, 2 error.
+/// for questions whose source gives no UIN. A UIN alone (1830) shows the question with that
+/// UIN, or lists them all when several have it (UINs restart each parliamentary session).
+/// A member known only by id is shown as "member 1506"; a text the source cut short says
+/// so, with the link to the full text. Exit status: 0 found, 1 no such id, 2 error.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// The question's id.
+    /// The question's id, or its UIN.
     pub id: String,
 
     /// text for people; json for scripts (the record's fields).
@@ -568,27 +582,35 @@ pub struct ShowArgs {
     pub format: OutputFormat,
 }
 
-/// Build or update the index from question files (pages, listing pages, API JSON).
+/// Build or update the index from question files (pages, listing pages, API JSON) and
+/// Members API files.
 ///
 /// Directories are walked recursively (hidden files and *.md notes are skipped) and each
-/// file's format is detected from its content. Ingesting is idempotent and incremental:
+/// file's format is detected from its content. Members files (the Members API's search
+/// response or one member) fill a members table beside the index: every question that names
+/// a member only by id then carries that member's name, party and constituency, whatever
+/// the order of ingest; names given by the sources themselves win. Ingesting is idempotent
+/// and incremental:
 /// files unchanged since the last ingest are skipped without parsing; a question seen again
 /// with new content (an answer arrived, a correction) replaces its old version; a page and
 /// the API record of the same question (same date asked and question text) become one
 /// record that combines both.
 ///
-/// Bad files are reported and skipped; the rest are still ingested. A killed run (or a
-/// full disk) leaves the index as it was at its last commit, and the next run completes
-/// the work; an index whose first ingest stopped early is refused by searches, with a
-/// message, until an ingest finishes it. Only one ingest may write to an index at a time;
-/// searches keep working meanwhile.
+/// Bad files are reported and skipped; the rest are still ingested. In a file of several
+/// questions (API JSON, a listing page), a bad question is reported with its position and
+/// line, and the others are ingested. A page without its closing line was cut short: its
+/// answer is flagged answer_cut and never replaces a fuller one, and a page cut before its
+/// answer is rejected. A killed run (or a full disk) leaves the index as it was at its last
+/// commit, and the next run completes the work; an index whose first ingest stopped early
+/// is refused by searches, with a message, until an ingest finishes it. Only one ingest may
+/// write to an index at a time; searches keep working meanwhile.
 ///
 /// --rebuild builds the index again from the files it was built from (listed beside it)
 /// and any PATHs given, in a new folder, and swaps it in only when that succeeded: the cure
 /// for a damaged index (see `pqsearch check`) or one built by another version.
 ///
-/// Exit status: 0 when every file was ingested, 2 when any file was rejected or the
-/// ingest failed.
+/// Exit status: 0 when every file was ingested, 2 when any file or question was rejected
+/// or the ingest failed.
 ///
 /// Examples:
 ///   pqsearch ingest                         # the embedded corpus/ into index/
@@ -621,13 +643,14 @@ pub struct IngestArgs {
 /// Parse files and print one JSON record per question (JSON Lines) - what ingest will see.
 ///
 /// The format of each file is detected from its content: a page with one question (as on
-/// the seed page), a listing page with several "Written Question" blocks, or the official
-/// written-questions API JSON. Directories are walked recursively, skipping hidden files
-/// and *.md notes.
+/// the seed page), a listing page with several "Written Question" blocks, the official
+/// written-questions API JSON, or Members API JSON (each member is printed as
+/// {"member": {...}}). Directories are walked recursively, skipping hidden files and *.md
+/// notes.
 ///
-/// Bad files are reported on stderr with the file, line and reason; the others are still
-/// printed. Exit status: 0 when every file parsed, 1 when no file was found, 2 when any
-/// file failed.
+/// Bad files, and bad questions within a file, are reported on stderr with the file,
+/// position, line and reason; the others are still printed. Exit status: 0 when everything
+/// parsed, 1 when no file was found, 2 when any file or question failed.
 ///
 /// Example: pqsearch parse corpus/ | jq -r .heading
 #[derive(Debug, clap::Args)]

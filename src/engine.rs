@@ -78,6 +78,30 @@ impl Engine {
         self.index.get(&self.searcher(), id)
     }
 
+    /// Every record with this UIN, oldest first. UINs restart each parliamentary session,
+    /// so one UIN may name several questions.
+    pub fn by_uin(&self, uin: &str) -> Result<Vec<Question>, IndexError> {
+        let searcher = self.searcher();
+        let query = tantivy::query::TermQuery::new(
+            tantivy::Term::from_field_text(self.index.fields.uin, uin),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let docs = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| self.index.tantivy_error(e))?;
+        let mut out = docs
+            .into_iter()
+            .map(|addr| self.index.record(&searcher, addr))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_by(|a, b| (a.date_asked, &a.id).cmp(&(b.date_asked, &b.id)));
+        Ok(out)
+    }
+
+    /// The newest date in the index (asked or answered), as of which questions are overdue.
+    pub fn newest_date(&self) -> Result<Option<crate::date::Date>, IndexError> {
+        search::newest_date(&self.index, &self.searcher())
+    }
+
     /// Every department name in the index.
     pub fn departments(&self) -> Result<BTreeSet<String>, IndexError> {
         search::departments(&self.index, &self.searcher())
@@ -119,7 +143,7 @@ pub(crate) mod tests {
             let path = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("corpus")
                 .join(file);
-            questions.extend(parse::parse_file(&path).unwrap());
+            questions.extend(parse::parse_file(&path).unwrap().questions);
         }
         engine_with(questions)
     }
@@ -231,7 +255,7 @@ pub(crate) mod tests {
             );
         }
         let mut request = SearchRequest::new("*");
-        request.filters.status = Some(crate::record::Status::Unanswered);
+        request.filters.status = Some(crate::record::Status::Unanswered.into());
         let unanswered = engine.search(&request).unwrap();
         assert!(unanswered.total > 0 && unanswered.total < 6);
         assert!(unanswered

@@ -6,12 +6,16 @@
 //! | field | kind | serves |
 //! |---|---|---|
 //! | `id` | exact, stored in the record | `show`, replacing a record on re-ingest |
+//! | `uin` | exact | `show UIN` (UINs restart each session, so one may name several) |
 //! | `match_key` | exact | finding the API record of a page (date + question text) |
+//! | `absorbed` | stored only | the pages a record absorbed, for the updater (never shown) |
 //! | `heading`, `question`, `answer` | English-stemmed text, without positions | plain words |
 //! | `heading_exact`, `question_exact`, `answer_exact` | unstemmed text with positions | `"quoted phrases"` |
 //! | `department`, `house`, `status` | exact, fast | filters; counted by facets, trends and stats |
 //! | `department_text`, `asked_by`, `answered_by` | unstemmed text | `department:` and `by:` prefixes, name filters |
+//! | `asked_by_id`, `answered_by_id`, `corrected_by_id` | member ids (u64) | `--asked-by-id`, renaming records when a member changes |
 //! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order; periods and days to answer |
+//! | `date_due` | fast date | `--status overdue`; on-time shares |
 //!
 //! An index records [`SCHEMA_VERSION`] in its commit payload; an index written by another
 //! version is refused with a message that says to re-ingest.
@@ -19,8 +23,8 @@
 use std::collections::HashMap;
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
-    TextOptions, FAST, STORED, STRING,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -31,7 +35,7 @@ use tantivy::TantivyDocument;
 use crate::record::Question;
 
 /// Bump whenever the schema or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Our English analyzer: tantivy's `en_stem` (words, lower case, Snowball English stems)
 /// with a cache of stems, registered on every index we open.
@@ -43,6 +47,7 @@ pub const EXACT: &str = "default";
 #[derive(Debug, Clone)]
 pub struct Fields {
     pub id: Field,
+    pub uin: Field,
     pub match_key: Field,
     pub heading: Field,
     pub question: Field,
@@ -56,11 +61,17 @@ pub struct Fields {
     pub status: Field,
     pub asked_by: Field,
     pub answered_by: Field,
+    pub asked_by_id: Field,
+    pub answered_by_id: Field,
+    pub corrected_by_id: Field,
     pub date_asked: Field,
     pub date_answered: Field,
     /// The date answered, or asked for a question not yet answered.
     pub sort_date: Field,
+    pub date_due: Field,
     pub record: Field,
+    /// The pages a record absorbed (JSON), read only by the updater.
+    pub absorbed: Field,
 }
 
 /// Which part of a question's text a word or phrase is searched in.
@@ -93,6 +104,7 @@ impl Fields {
         let f = |name: &str| schema.get_field(name);
         Ok(Fields {
             id: f("id")?,
+            uin: f("uin")?,
             match_key: f("match_key")?,
             heading: f("heading")?,
             question: f("question")?,
@@ -106,18 +118,26 @@ impl Fields {
             status: f("status")?,
             asked_by: f("asked_by")?,
             answered_by: f("answered_by")?,
+            asked_by_id: f("asked_by_id")?,
+            answered_by_id: f("answered_by_id")?,
+            corrected_by_id: f("corrected_by_id")?,
             date_asked: f("date_asked")?,
             date_answered: f("date_answered")?,
             sort_date: f("sort_date")?,
+            date_due: f("date_due")?,
             record: f("record")?,
+            absorbed: f("absorbed")?,
         })
     }
 
-    /// The document indexed for one question.
-    /// `match_key` is `q.match_key()`, which the caller has at hand.
+    /// The document indexed for one question. `match_key` is the key the updater looks
+    /// versions of the question up by.
     pub fn document(&self, q: &Question, match_key: &str) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, &q.id);
+        if let Some(uin) = &q.uin {
+            doc.add_text(self.uin, uin);
+        }
         doc.add_text(self.match_key, match_key);
         let mut both = |stemmed: Field, exact: Field, text: &str| {
             doc.add_text(stemmed, text);
@@ -139,6 +159,18 @@ impl Fields {
         }
         if let Some(name) = &q.answered_by {
             doc.add_text(self.answered_by, name);
+        }
+        for (field, id) in [
+            (self.asked_by_id, q.asked_by_id),
+            (self.answered_by_id, q.answered_by_id),
+            (self.corrected_by_id, q.corrected_by_id),
+        ] {
+            if let Some(id) = id {
+                doc.add_u64(field, u64::from(id));
+            }
+        }
+        if let Some(d) = q.date_due {
+            doc.add_date(self.date_due, d.to_tantivy());
         }
         doc.add_date(self.date_asked, q.date_asked.to_tantivy());
         if let Some(d) = q.date_answered {
@@ -275,6 +307,7 @@ pub fn build() -> (Schema, Fields) {
     };
     let fields = Fields {
         id: b.add_text_field("id", STRING),
+        uin: b.add_text_field("uin", STRING),
         match_key: b.add_text_field("match_key", STRING),
         heading: b.add_text_field("heading", text(STEMMED)),
         question: b.add_text_field("question", text(STEMMED)),
@@ -288,10 +321,16 @@ pub fn build() -> (Schema, Fields) {
         status: b.add_text_field("status", STRING | FAST),
         asked_by: b.add_text_field("asked_by", text(EXACT)),
         answered_by: b.add_text_field("answered_by", text(EXACT)),
+        asked_by_id: b.add_u64_field("asked_by_id", NumericOptions::default().set_indexed()),
+        answered_by_id: b.add_u64_field("answered_by_id", NumericOptions::default().set_indexed()),
+        corrected_by_id: b
+            .add_u64_field("corrected_by_id", NumericOptions::default().set_indexed()),
         date_asked: b.add_date_field("date_asked", date()),
         date_answered: b.add_date_field("date_answered", date()),
         sort_date: b.add_date_field("sort_date", date()),
+        date_due: b.add_date_field("date_due", date()),
         record: b.add_text_field("record", STORED),
+        absorbed: b.add_text_field("absorbed", STORED),
     };
     (b.build(), fields)
 }

@@ -32,7 +32,7 @@ pub fn run(args: GenerateArgs, index: &Path) -> anyhow::Result<ExitCode> {
     }
     let mut records = Vec::new();
     for file in &found.files {
-        records.extend(parse::parse_file(file)?);
+        records.extend(parse::parse_file(file)?.questions);
     }
     let pools =
         Pools::from_records(&records).with_context(|| "no questions to recombine under --from")?;
@@ -180,8 +180,9 @@ impl Pools {
         Some(pools)
     }
 
-    /// The `n`th generated question.
-    fn question(&self, rng: &mut Rng, n: usize) -> Question {
+    /// The `n`th generated question, or why it cannot be one (a field over its bound, from
+    /// joining two long texts).
+    fn question(&self, rng: &mut Rng, n: usize) -> Result<Question, String> {
         let date_asked = *rng.pick(&self.dates);
         let first: Vec<&str> = rng.pick(&self.questions).split(' ').collect();
         let second: Vec<&str> = rng.pick(&self.questions).split(' ').collect();
@@ -233,7 +234,8 @@ fn write_corpus(
         let chunk = (n - i).min(PER_FILE);
         let batch: Vec<Question> = (i..i + chunk)
             .map(|k| pools.question(&mut rng, k))
-            .collect();
+            .collect::<Result<_, _>>()
+            .map_err(std::io::Error::other)?;
         match layout {
             Layout::Pages => {
                 let dir = out.join(format!("{:05}", i / PER_FILE));

@@ -21,8 +21,8 @@ use pqsearch::date::Span;
 use pqsearch::engine::Engine;
 use pqsearch::index::IndexError;
 use pqsearch::ingest::IngestOptions;
-use pqsearch::record::{House, Status};
-use pqsearch::search::{DateField, Filters, Sort};
+use pqsearch::record::House;
+use pqsearch::search::{DateField, Filters, Sort, StatusFilter};
 
 use self::term::say;
 use crate::cli::{
@@ -116,6 +116,8 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         }),
         asked_by: args.asked_by.clone(),
         answered_by: args.answered_by.clone(),
+        asked_by_id: args.asked_by_id,
+        answered_by_id: args.answered_by_id,
         from: span("from", &args.from)?.map(|s| s.first),
         to: span("to", &args.to)?.map(|s| s.last),
         date_field: match args.date {
@@ -123,10 +125,11 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
             DateArg::Answered => DateField::Answered,
         },
         status: args.status.map(|s| match s {
-            StatusArg::Answered => Status::Answered,
-            StatusArg::Unanswered => Status::Unanswered,
-            StatusArg::Holding => Status::Holding,
-            StatusArg::Withdrawn => Status::Withdrawn,
+            StatusArg::Answered => StatusFilter::Answered,
+            StatusArg::Unanswered => StatusFilter::Unanswered,
+            StatusArg::Holding => StatusFilter::Holding,
+            StatusArg::Withdrawn => StatusFilter::Withdrawn,
+            StatusArg::Overdue => StatusFilter::Overdue,
         }),
     })
 }
@@ -158,7 +161,13 @@ pub fn describe(request: &pqsearch::search::SearchRequest) -> String {
         parts.push(format!("House {h}"));
     }
     if let Some(s) = f.status {
-        parts.push(format!("status {s}"));
+        parts.push(format!("status {}", format!("{s:?}").to_lowercase()));
+    }
+    if let Some(id) = f.asked_by_id {
+        parts.push(format!("asked by member {id}"));
+    }
+    if let Some(id) = f.answered_by_id {
+        parts.push(format!("answered by member {id}"));
     }
     if let Some(n) = &f.asked_by {
         parts.push(format!("asked by {n}"));

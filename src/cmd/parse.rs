@@ -27,14 +27,25 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut records = 0usize;
+    let mut items_failed = 0usize;
     for file in &files {
         match parse::parse_file(file) {
-            Ok(questions) => {
-                for q in &questions {
+            Ok(parsed) => {
+                for q in &parsed.questions {
                     serde_json::to_writer(&mut out, q).context("writing JSON")?;
                     out.write_all(b"\n").context("writing to stdout")?;
                 }
-                records += questions.len();
+                for m in &parsed.members {
+                    serde_json::to_writer(&mut out, &serde_json::json!({ "member": m }))
+                        .context("writing JSON")?;
+                    out.write_all(b"\n").context("writing to stdout")?;
+                }
+                records += parsed.questions.len() + parsed.members.len();
+                for item in &parsed.rejected {
+                    let line = format!("{}: {item}", file.display());
+                    say!("pqsearch: {}", term::escape(&line, false));
+                }
+                items_failed += parsed.rejected.len();
             }
             Err(err) => {
                 failed += 1;
@@ -46,9 +57,9 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush().context("writing to stdout")?;
-    if failed > 0 {
+    if failed > 0 || items_failed > 0 {
         say!(
-            "pqsearch: {failed} of {} file(s) failed to parse; {records} record(s) printed",
+            "pqsearch: {failed} of {} file(s) failed to parse, and {items_failed} record(s) within the others; {records} record(s) printed",
             files.len() + unwalked
         );
         return Ok(Exit::Error.into());

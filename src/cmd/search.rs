@@ -4,8 +4,10 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use pqsearch::record::Question;
-use pqsearch::search::{Hit, SearchRequest, SearchResults, Snippet};
+use pqsearch::date::Date;
+use pqsearch::fields::{cut_notes, member_label};
+use pqsearch::record::{Question, Status};
+use pqsearch::search::{Hit, SearchRequest, SearchResults, Snippet, StatusFilter};
 use serde::Serialize;
 
 use super::term;
@@ -22,12 +24,18 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     };
     let engine = super::open_engine(index)?;
     let results = engine.search(&request)?;
+    // Overdue is relative to the index's newest date, which the reader must be told.
+    let as_of = if request.filters.status == Some(StatusFilter::Overdue) {
+        engine.newest_date()?
+    } else {
+        None
+    };
 
     let stdout = std::io::stdout();
     let color = use_color(args.color, stdout.is_terminal());
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
-        OutputFormat::Text => print_text(&mut out, &request, &results, color),
+        OutputFormat::Text => print_text(&mut out, &request, &results, color, as_of),
         OutputFormat::Json => print_json(&mut out, &request, &results),
     }
     .context("writing results")?;
@@ -78,6 +86,7 @@ fn print_text<W: Write>(
     request: &SearchRequest,
     results: &SearchResults,
     color: bool,
+    as_of: Option<Date>,
 ) -> std::io::Result<()> {
     let s = Style::new(color);
     for hit in &results.hits {
@@ -103,6 +112,10 @@ fn print_text<W: Write>(
             render_snippet(&hit.snippet, "*", "*")
         };
         writeln!(out, "   {snippet}")?;
+        for note in cut_notes(q) {
+            let note = term::escape(&note, false);
+            writeln!(out, "   {}({note}){}", s.dim, s.reset)?;
+        }
         writeln!(out)?;
     }
     let shown = results.hits.len();
@@ -133,6 +146,12 @@ fn print_text<W: Write>(
             request.offset + shown
         )?;
     }
+    if let Some(date) = as_of {
+        writeln!(
+            out,
+            "overdue: unanswered and due before {date}, the newest date in the index"
+        )?;
+    }
     Ok(())
 }
 
@@ -156,19 +175,27 @@ fn render_snippet(snippet: &Snippet, open: &str, close: &str) -> String {
     out
 }
 
-/// Department, dates, who answered, and the id, on one line.
+/// Department, dates, who asked and answered, the status, and the id, on one line. A member
+/// known only by id shows as "member 1506"; an answer without a date says so.
 pub fn facts(q: &Question) -> String {
-    let mut parts = vec![q.department.clone(), format!("asked {}", q.date_asked)];
-    if let Some(by) = &q.asked_by {
-        parts.last_mut().unwrap().push_str(&format!(" by {by}"));
+    let mut asked = format!("asked {}", q.date_asked);
+    if let Some(by) = member_label(&q.asked_by, q.asked_by_id) {
+        asked.push_str(&format!(" by {by}"));
     }
-    match (q.date_answered, &q.answered_by) {
-        (Some(d), Some(by)) => parts.push(format!("answered {d} by {by}")),
-        (Some(d), None) => parts.push(format!("answered {d}")),
-        (None, Some(by)) => parts.push(format!("answered by {by}")),
-        (None, None) => {}
+    let mut parts = vec![q.department.clone(), asked];
+    let by = member_label(&q.answered_by, q.answered_by_id);
+    let answered = match q.date_answered {
+        Some(d) => Some(format!("answered {d}")),
+        None if q.status == Status::Answered => Some("answered (no date given)".to_string()),
+        None => by.is_some().then(|| "answered".to_string()),
+    };
+    if let Some(mut answered) = answered {
+        if let Some(by) = by {
+            answered.push_str(&format!(" by {by}"));
+        }
+        parts.push(answered);
     }
-    if q.status != pqsearch::record::Status::Answered {
+    if q.status != Status::Answered {
         parts.push(q.status.to_string());
     }
     parts.push(format!("id {}", q.id));

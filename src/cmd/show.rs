@@ -1,4 +1,4 @@
-//! `pqsearch show`: one whole record.
+//! `pqsearch show`: one whole record, found by its id or by its UIN alone.
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -26,13 +26,33 @@ pub fn run(args: ShowArgs, index: Option<&std::path::Path>) -> anyhow::Result<Ex
         );
     }
     let engine = super::open_engine(index)?;
-    let Some(q) = engine.get(id)? else {
-        say!(
-            "pqsearch: no question with id {} in {}",
-            term::echo(id),
-            engine.index().name()
-        );
-        return Ok(Exit::Nothing.into());
+    let q = match engine.get(id)? {
+        Some(q) => q,
+        None => {
+            // A UIN alone: UINs restart each session, so it may name several questions.
+            let mut same_uin = if id.contains('/') {
+                Vec::new()
+            } else {
+                engine.by_uin(id)?
+            };
+            match same_uin.len() {
+                0 => {
+                    say!(
+                        "pqsearch: no question with id or UIN {} in {}",
+                        term::echo(id),
+                        engine.index().name()
+                    );
+                    return Ok(Exit::Nothing.into());
+                }
+                1 => same_uin.remove(0),
+                n => {
+                    let mut out = BufWriter::new(std::io::stdout().lock());
+                    list(&mut out, id, n, &same_uin).context("writing the list")?;
+                    out.flush().context("writing the list")?;
+                    return Ok(Exit::Found.into());
+                }
+            }
+        }
     };
     let stdout = std::io::stdout();
     let color = use_color(ColorChoice::Auto, stdout.is_terminal());
@@ -79,6 +99,33 @@ fn print_text<W: Write>(out: &mut W, q: &Question, s: &Style) -> std::io::Result
             s.reset,
             term::escape(answer, true)
         )?;
+    }
+    let notes = fields::cut_notes(q);
+    if !notes.is_empty() {
+        writeln!(out)?;
+    }
+    for note in notes {
+        writeln!(out, "({})", line(&note))?;
+    }
+    Ok(())
+}
+
+/// The questions that share a UIN, one per line, for the user to pick by id (their texts
+/// come from outside, so escaped for the terminal).
+fn list<W: Write>(out: &mut W, uin: &str, n: usize, questions: &[Question]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "UIN {} names {n} questions (UINs restart each parliamentary session); show one by its id:",
+        term::escape(uin, false)
+    )?;
+    for q in questions {
+        let line = format!(
+            "  {}  {}  {}",
+            q.id,
+            q.department,
+            q.heading.as_deref().unwrap_or("(no heading)")
+        );
+        writeln!(out, "{}", term::escape(&line, false))?;
     }
     Ok(())
 }

@@ -88,12 +88,54 @@ pub struct Filters {
     pub asked_by: Option<String>,
     /// Words of the answering member's name, all of which must appear.
     pub answered_by: Option<String>,
+    /// The asking member's Parliament member id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_by_id: Option<u32>,
+    /// The answering member's Parliament member id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_by_id: Option<u32>,
     /// First day included.
     pub from: Option<Date>,
     /// Last day included.
     pub to: Option<Date>,
     pub date_field: DateField,
-    pub status: Option<Status>,
+    pub status: Option<StatusFilter>,
+}
+
+/// Which questions `--status` keeps: those with a status, or the overdue ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    Answered,
+    Unanswered,
+    Holding,
+    Withdrawn,
+    /// Unanswered, and due (`date_due`) before the newest date in the index (see
+    /// [`newest_date`]): the index is a snapshot, so "today" is the last day it covers.
+    Overdue,
+}
+
+impl StatusFilter {
+    /// The status a question must have (overdue ones are unanswered).
+    pub fn status(self) -> Status {
+        match self {
+            StatusFilter::Answered => Status::Answered,
+            StatusFilter::Unanswered | StatusFilter::Overdue => Status::Unanswered,
+            StatusFilter::Holding => Status::Holding,
+            StatusFilter::Withdrawn => Status::Withdrawn,
+        }
+    }
+}
+
+impl From<Status> for StatusFilter {
+    fn from(status: Status) -> StatusFilter {
+        match status {
+            Status::Answered => StatusFilter::Answered,
+            Status::Unanswered => StatusFilter::Unanswered,
+            Status::Holding => StatusFilter::Holding,
+            Status::Withdrawn => StatusFilter::Withdrawn,
+        }
+    }
 }
 
 /// One search. It serialises as the record of what was searched (an export's `--meta`
@@ -323,7 +365,31 @@ fn filter_queries(
         out.push(term(fields.house, house.as_str()));
     }
     if let Some(status) = f.status {
-        out.push(term(fields.status, status.as_str()));
+        out.push(term(fields.status, status.status().as_str()));
+        if status == StatusFilter::Overdue {
+            // An empty index has no newest date, and nothing in it is overdue.
+            let as_of = newest_date(index, searcher)?.unwrap_or(Date {
+                year: 1970,
+                month: 1,
+                day: 1,
+            });
+            let before = Term::from_field_date_for_search(fields.date_due, as_of.to_tantivy());
+            out.push(Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Excluded(before),
+            )));
+        }
+    }
+    for (field, id) in [
+        (fields.asked_by_id, f.asked_by_id),
+        (fields.answered_by_id, f.answered_by_id),
+    ] {
+        if let Some(id) = id {
+            out.push(Box::new(TermQuery::new(
+                Term::from_field_u64(field, u64::from(id)),
+                IndexRecordOption::Basic,
+            )));
+        }
     }
     for (name, scope) in [
         (&f.asked_by, query::Scope::AskedBy),
@@ -360,6 +426,25 @@ fn filter_queries(
         out.push(Box::new(RangeQuery::new(lower, upper)));
     }
     Ok(out)
+}
+
+/// The newest date in the index: the latest day a question was asked or answered. Overdue
+/// is judged as of that day, since the index is a snapshot of the sources.
+pub fn newest_date(index: &PqIndex, searcher: &Searcher) -> Result<Option<Date>, IndexError> {
+    let mut newest = None;
+    for field in [index.fields.date_asked, index.fields.sort_date] {
+        let name = searcher.schema().get_field_name(field).to_string();
+        let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(&name, Order::Desc);
+        let found = searcher
+            .search(&tantivy::query::AllQuery, &top)
+            .map_err(|e| index.tantivy_error(e))?;
+        for (date, _) in found {
+            let date = date
+                .map(|d| Date::from_days_since_epoch(d.into_timestamp_secs().div_euclid(86_400)));
+            newest = newest.max(date);
+        }
+    }
+    Ok(newest)
 }
 
 /// Every department name in the index.

@@ -8,6 +8,7 @@ mod export;
 mod generate;
 mod ingest;
 mod parse;
+mod records;
 mod robust;
 mod safety;
 mod search;
