@@ -406,7 +406,9 @@ pub enum TableFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FacetArg {
     Department,
+    #[value(name = "asked_by", alias = "asked-by")]
     AskedBy,
+    #[value(name = "answered_by", alias = "answered-by")]
     AnsweredBy,
     Party,
     House,
@@ -432,6 +434,7 @@ pub enum SplitArg {
 pub enum StatsByArg {
     Department,
     Month,
+    #[value(name = "answered_by", alias = "answered-by")]
     AnsweredBy,
 }
 

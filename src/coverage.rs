@@ -11,7 +11,7 @@ use crate::date::{Bucket, Date};
 use crate::facets::{self, CountError, Facet};
 use crate::index::PqIndex;
 use crate::search::DateField;
-use crate::tally::{KeyCounts, Value};
+use crate::tally::{self, KeyCounts, Value};
 
 /// What the index holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,6 +35,11 @@ pub struct Coverage {
     pub statuses: Vec<Count>,
     /// Answering departments named.
     pub departments: u64,
+    /// Asking and answering members.
+    pub askers: Members,
+    pub answerers: Members,
+    /// Answers the source cut short (the API's list endpoint keeps 255 characters).
+    pub answers_cut: u64,
     /// When the last ingest ran (`YYYY-MM-DDTHH:MM:SSZ`), as its commit recorded.
     pub last_ingest: Option<String>,
     /// When the index was last brought up to date from the API; `None` until a sync has
@@ -48,6 +53,48 @@ pub struct Coverage {
 pub struct Count {
     pub value: String,
     pub questions: u64,
+}
+
+/// How well the members of one role are known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Members {
+    /// Different members (by id, or by name where there is no id).
+    pub members: u64,
+    /// Questions that name the member.
+    pub named: u64,
+    /// Questions that give only the member's id (shown as `member 1506`).
+    pub id_only: u64,
+    /// Questions without any (not yet answered, for answering members).
+    pub none: u64,
+}
+
+fn members(counts: &KeyCounts) -> Members {
+    let mut m = Members {
+        members: 0,
+        named: 0,
+        id_only: 0,
+        none: 0,
+    };
+    let mut who = std::collections::BTreeSet::new();
+    for (v, n) in counts {
+        match (&v[0], &v[1]) {
+            (Some(id), Some(_)) => {
+                who.insert(id.clone());
+                m.named += n;
+            }
+            (None, Some(name)) => {
+                who.insert(name.clone());
+                m.named += n;
+            }
+            (Some(id), None) => {
+                who.insert(id.clone());
+                m.id_only += n;
+            }
+            (None, None) => m.none += n,
+        }
+    }
+    m.members = who.len() as u64;
+    m
 }
 
 /// Consecutive months without questions.
@@ -83,16 +130,27 @@ fn texts(counts: &KeyCounts) -> Vec<Count> {
 }
 
 pub fn coverage(index: &PqIndex, searcher: &Searcher) -> Result<Coverage, CountError> {
+    let key = |f: Facet, d| f.fields(index, d);
     let keys = vec![
-        vec![Facet::Month.field(index, DateField::Asked)?],
-        vec![Facet::Month.field(index, DateField::Answered)?],
-        vec![Facet::House.field(index, DateField::Asked)?],
-        vec![Facet::Status.field(index, DateField::Asked)?],
-        vec![Facet::Department.field(index, DateField::Asked)?],
+        key(Facet::Month, DateField::Asked),
+        key(Facet::Month, DateField::Answered),
+        key(Facet::House, DateField::Asked),
+        key(Facet::Status, DateField::Asked),
+        key(Facet::Department, DateField::Asked),
+        key(Facet::AskedBy, DateField::Asked),
+        key(Facet::AnsweredBy, DateField::Asked),
+        vec![tally::Field::Flag(
+            index
+                .index
+                .schema()
+                .get_field_name(index.fields.answer_cut)
+                .to_string(),
+        )],
     ];
     let counts = facets::count(index, searcher, None, keys)?;
-    let [asked, answered, houses, statuses, departments] = &counts.keys[..] else {
-        unreachable!("five keys were counted");
+    let [asked, answered, houses, statuses, departments, askers, answerers, cut] = &counts.keys[..]
+    else {
+        unreachable!("eight keys were counted");
     };
     let first_asked = days(asked).next().map(|(d, _)| d);
     let last_asked = days(asked).next_back().map(|(d, _)| d);
@@ -141,12 +199,19 @@ pub fn coverage(index: &PqIndex, searcher: &Searcher) -> Result<Coverage, CountE
         last_asked,
         first_answered,
         last_answered,
-        newest: last_asked.max(last_answered),
+        newest: crate::search::newest_date(index, searcher)?,
         months,
         gaps,
         houses: texts(houses),
         statuses: texts(statuses),
         departments: texts(departments).len() as u64,
+        askers: members(askers),
+        answerers: members(answerers),
+        answers_cut: cut
+            .iter()
+            .filter(|(v, _)| v[0] == Some(Value::Number(1)))
+            .map(|(_, n)| n)
+            .sum(),
         last_ingest: info.as_ref().map(|i| i.ingested_at.clone()),
         last_sync: None,
         schema_version: info.map(|i| i.schema_version),

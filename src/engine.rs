@@ -120,7 +120,7 @@ impl Engine {
     /// Answer performance of the matches of a search; overdue as of the index's newest date.
     pub fn stats(&self, request: &StatsRequest) -> Result<Stats, CountError> {
         let searcher = self.searcher();
-        let as_of = coverage::coverage(&self.index, &searcher)?.newest;
+        let as_of = search::newest_date(&self.index, &searcher)?;
         stats::stats(&self.index, &searcher, request, as_of)
     }
 
@@ -196,7 +196,7 @@ pub(crate) mod tests {
             Some(date) => d.date_answered = Some(date.parse().unwrap()),
             None => {}
         }
-        d.finish()
+        d.finish().unwrap()
     }
 
     /// Questions on both sides of the DLUHC → MHCLG rename, with empty months between
@@ -220,10 +220,31 @@ pub(crate) mod tests {
             (DHSC, "2024-09-10", None, ""),
             (DHSC, "2024-09-10", Some("undated"), "Undated again."),
         ];
+        // Askers: member 101 under two spellings, 102 known only by id, a name with no id
+        // (a page), and nobody; due in 3 or 10 days, one in three on a named day.
+        let askers: [(Option<u32>, Option<&str>, Option<&str>); 5] = [
+            (Some(101), Some("Sir Jo Bloggs"), Some("Labour")),
+            (Some(101), Some("Jo Bloggs"), Some("Labour")),
+            (Some(102), None, None),
+            (None, Some("Pat Page"), Some("Conservative")),
+            (None, None, None),
+        ];
         rows.iter()
             .enumerate()
             .map(|(i, (dept, asked, answered, answer))| {
-                question(i + 1, dept, asked, *answered, answer)
+                let mut q = question(i + 1, dept, asked, *answered, answer);
+                let (id, name, party) = askers[i % askers.len()];
+                q.asked_by_id = id;
+                q.asked_by = name.map(str::to_string);
+                q.asked_by_party = party.map(str::to_string);
+                q.named_day = Some(i % 3 == 0);
+                q.date_due =
+                    (i != 14).then(|| q.date_asked.add_days(if i % 2 == 0 { 3 } else { 10 }));
+                if q.date_answered.is_some() {
+                    q.answered_by_id = Some(200 + (i % 2) as u32);
+                    q.answered_by = (i % 4 != 1).then(|| format!("Minister {}", i % 2));
+                }
+                q
             })
             .collect()
     }

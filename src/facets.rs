@@ -74,23 +74,28 @@ impl Facet {
         }
     }
 
-    /// The fast field that holds the facet's values.
-    pub(crate) fn field(
-        self,
-        index: &PqIndex,
-        date: DateField,
-    ) -> Result<tally::Field, CountError> {
+    /// The fast fields that hold the facet's values: one, or for a member the pair (member
+    /// id, name as the record shows it), so that one member counts once however a source
+    /// spelled the name (see [`fold`]).
+    pub(crate) fn fields(self, index: &PqIndex, date: DateField) -> Vec<tally::Field> {
         let name = |f| index.index.schema().get_field_name(f).to_string();
+        let text = |f| tally::Field::Text(name(f));
         let fields = &index.fields;
-        Ok(match self {
-            Facet::Department => tally::Field::Text(name(fields.department)),
-            Facet::House => tally::Field::Text(name(fields.house)),
-            Facet::Status => tally::Field::Text(name(fields.status)),
-            Facet::Year | Facet::Month => tally::Field::Date(name(date_field(index, date))),
-            Facet::AskedBy | Facet::AnsweredBy | Facet::Party => {
-                return Err(CountError::Unsupported(self.name()))
-            }
-        })
+        match self {
+            Facet::Department => vec![text(fields.department)],
+            Facet::House => vec![text(fields.house)],
+            Facet::Status => vec![text(fields.status)],
+            Facet::Party => vec![text(fields.party)],
+            Facet::Year | Facet::Month => vec![tally::Field::Date(name(date_field(index, date)))],
+            Facet::AskedBy => vec![
+                tally::Field::Number(name(fields.asked_by_id)),
+                text(fields.asked_by_name),
+            ],
+            Facet::AnsweredBy => vec![
+                tally::Field::Number(name(fields.answered_by_id)),
+                text(fields.answered_by_name),
+            ],
+        }
     }
 }
 
@@ -113,12 +118,99 @@ pub(crate) fn date_field(index: &PqIndex, date: DateField) -> tantivy::schema::F
 pub enum CountError {
     #[error(transparent)]
     Search(#[from] SearchError),
-    #[error(
-        "counting by {0} needs member names, which this version of pqsearch does not index yet"
-    )]
-    Unsupported(&'static str),
     #[error("a trend can be split by department, party or house, not by {0}")]
     BadSplit(Facet),
+}
+
+/// The label of a member known only by id, as records show it.
+pub fn member_label(id: u64) -> String {
+    format!("member {id}")
+}
+
+/// What [`fold`] makes of counted values: per row label, the sum and the other names merged
+/// into it; and the sum of the values without any part (`None` when there are none).
+pub(crate) type Folded<T> = (BTreeMap<String, (T, Vec<String>)>, Option<T>);
+
+/// Folds counted values into the rows a person reads: one per value, with what was merged
+/// into it. A member (values `[id, name]`) is one row per id, under the name most of its
+/// questions show (sources spell some names differently: a page's "Jeremy Wright" is the
+/// members table's "Sir Jeremy Wright"), or `member 1506` when no record names it; a member
+/// with a name and no id is a row of that name. A date is its period; a department, with
+/// `merge_renames`, its lineage's newest name. `weight` says how many questions a sum holds.
+pub(crate) fn fold<T: Clone>(
+    facet: Facet,
+    merge_renames: bool,
+    rows: impl IntoIterator<Item = (Vec<Option<Value>>, T)>,
+    add: impl Fn(&mut T, &T),
+    weight: impl Fn(&T) -> u64,
+) -> Folded<T> {
+    let mut out: BTreeMap<String, (T, Vec<String>)> = BTreeMap::new();
+    let mut missing: Option<T> = None;
+    let put = |slot: &mut Option<T>, v: &T| match slot {
+        Some(s) => add(s, v),
+        None => *slot = Some(v.clone()),
+    };
+    let put_row = |out: &mut BTreeMap<String, (T, Vec<String>)>, label: String, v: &T| match out
+        .get_mut(&label)
+    {
+        Some(slot) => add(&mut slot.0, v),
+        None => {
+            out.insert(label, (v.clone(), Vec::new()));
+        }
+    };
+    // Per member id: the sum, and how many questions show each spelling of the name.
+    let mut members: BTreeMap<u64, (Option<T>, BTreeMap<String, u64>)> = BTreeMap::new();
+    let is_member = matches!(facet, Facet::AskedBy | Facet::AnsweredBy);
+    for (values, n) in rows {
+        let first = values.first().cloned().flatten();
+        if is_member {
+            let name = values.get(1).cloned().flatten();
+            match (first.and_then(|v| v.as_number()), name) {
+                (Some(id), name) => {
+                    let m = members.entry(id).or_insert((None, BTreeMap::new()));
+                    put(&mut m.0, &n);
+                    if let Some(Value::Text(name)) = name {
+                        *m.1.entry(name).or_default() += weight(&n);
+                    }
+                }
+                (None, Some(Value::Text(name))) => put_row(&mut out, name, &n),
+                _ => put(&mut missing, &n),
+            }
+            continue;
+        }
+        let Some(value) = first else {
+            put(&mut missing, &n);
+            continue;
+        };
+        let label = match &value {
+            Value::Text(t) => t.clone(),
+            Value::Day(d) => facet.bucket().unwrap_or(Bucket::Day).label(*d),
+            Value::Number(n) => n.to_string(),
+        };
+        let (name, from) = merge_name(facet, merge_renames, label);
+        put_row(&mut out, name.clone(), &n);
+        if let Some(from) = from {
+            let merged = &mut out.get_mut(&name).expect("just put").1;
+            if !merged.contains(&from) {
+                merged.push(from);
+                merged.sort();
+            }
+        }
+    }
+    for (id, (total, names)) in members {
+        let Some(total) = total else { continue };
+        let mut names: Vec<(String, u64)> = names.into_iter().collect();
+        names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let label = names
+            .first()
+            .map_or_else(|| member_label(id), |(n, _)| n.clone());
+        put_row(&mut out, label.clone(), &total);
+        let merged = &mut out.get_mut(&label).expect("just put").1;
+        merged.extend(names.into_iter().skip(1).map(|(n, _)| n));
+        merged.sort();
+        merged.dedup();
+    }
+    (out, missing)
 }
 
 impl From<crate::index::IndexError> for CountError {
@@ -194,29 +286,21 @@ pub fn facets(
     request: &FacetRequest,
 ) -> Result<FacetResults, CountError> {
     let date = request.search.filters.date_field;
-    let keys = request
-        .by
-        .iter()
-        .map(|f| Ok(vec![f.field(index, date)?]))
-        .collect::<Result<Vec<_>, CountError>>()?;
+    let keys = request.by.iter().map(|f| f.fields(index, date)).collect();
     let counts = count(index, searcher, Some(&request.search), keys)?;
     let facets = request
         .by
         .iter()
         .zip(counts.keys)
         .map(|(&facet, key)| {
-            let mut missing = 0;
-            let mut by_value: BTreeMap<String, (u64, Vec<String>)> = BTreeMap::new();
-            for (values, n) in key {
-                let Some(label) = values[0].as_ref().map(|v| label(facet, v)) else {
-                    missing += n;
-                    continue;
-                };
-                let (name, merged) = merge_name(facet, request.merge_renames, label);
-                let slot = by_value.entry(name).or_default();
-                slot.0 += n;
-                slot.1.extend(merged);
-            }
+            let (by_value, missing) = fold(
+                facet,
+                request.merge_renames,
+                key,
+                |a: &mut u64, b| *a += b,
+                |n| *n,
+            );
+            let missing = missing.unwrap_or(0);
             let mut values: Vec<FacetValue> = by_value
                 .into_iter()
                 .map(|(value, (count, mut merged))| {
@@ -249,14 +333,6 @@ pub fn facets(
         total: counts.total,
         facets,
     })
-}
-
-/// A value as shown: dates as their period.
-fn label(facet: Facet, value: &Value) -> String {
-    match value {
-        Value::Text(t) => t.clone(),
-        Value::Day(d) => facet.bucket().unwrap_or(Bucket::Day).label(*d),
-    }
 }
 
 /// The name a value is counted under, and the name it was merged from, if any.
@@ -386,15 +462,15 @@ pub fn trend(
 ) -> Result<Trend, CountError> {
     let filters = &request.search.filters;
     let date = filters.date_field;
-    let date_key = Facet::Month.field(index, date)?;
-    let mut key = vec![date_key.clone()];
+    let date_key = Facet::Month.fields(index, date);
+    let mut key = date_key.clone();
     if let Some(split) = request.split {
         if !matches!(split, Facet::Department | Facet::Party | Facet::House) {
             return Err(CountError::BadSplit(split));
         }
-        key.push(split.field(index, date)?);
+        key.extend(split.fields(index, date));
     }
-    let everything = count(index, searcher, None, vec![vec![date_key]])?;
+    let everything = count(index, searcher, None, vec![date_key])?;
     let matches = count(index, searcher, Some(&request.search), vec![key])?;
 
     let bucket = request.bucket;
@@ -742,5 +818,52 @@ mod tests {
         assert_eq!(engine.count(&r).unwrap(), 9);
         r.filters.follow_renames = false;
         assert_eq!(engine.count(&r).unwrap(), 4);
+    }
+
+    #[test]
+    fn a_member_counts_once_under_the_name_most_questions_give() {
+        let engine = engine_with(fixture());
+        let records = engine.all_records();
+        let found = engine
+            .facets(&request("*", &[Facet::AskedBy, Facet::Party]))
+            .unwrap();
+        let rows: BTreeMap<&str, (u64, &[String])> = found.facets[0]
+            .values
+            .iter()
+            .map(|v| (v.value.as_str(), (v.count, v.merged.as_slice())))
+            .collect();
+        let by_id = |id| records.iter().filter(|q| q.asked_by_id == Some(id)).count() as u64;
+        let spelled = |name: &str| {
+            records
+                .iter()
+                .filter(|q| q.asked_by.as_deref() == Some(name))
+                .count()
+        };
+        // Member 101 is "Sir Jo Bloggs" on 4 questions and "Jo Bloggs" on 3.
+        assert!(spelled("Sir Jo Bloggs") > spelled("Jo Bloggs"));
+        assert_eq!(
+            rows["Sir Jo Bloggs"],
+            (by_id(101), &["Jo Bloggs".to_string()][..])
+        );
+        assert!(!rows.contains_key("Jo Bloggs"));
+        assert_eq!(rows["member 102"].0, by_id(102));
+        assert_eq!(rows["Pat Page"].0, spelled("Pat Page") as u64);
+        let nobody = records
+            .iter()
+            .filter(|q| q.asked_by_id.is_none() && q.asked_by.is_none())
+            .count() as u64;
+        assert_eq!(found.facets[0].missing, nobody);
+        let mut parties: BTreeMap<String, u64> = BTreeMap::new();
+        for q in &records {
+            if let Some(p) = &q.asked_by_party {
+                *parties.entry(p.clone()).or_default() += 1;
+            }
+        }
+        let got: BTreeMap<String, u64> = found.facets[1]
+            .values
+            .iter()
+            .map(|v| (v.value.clone(), v.count))
+            .collect();
+        assert_eq!(got, parties);
     }
 }

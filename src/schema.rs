@@ -13,9 +13,11 @@
 //! | `heading_exact`, `question_exact`, `answer_exact` | unstemmed text with positions | `"quoted phrases"` |
 //! | `department`, `house`, `status` | exact, fast | filters; counted by facets, trends and stats |
 //! | `department_text`, `asked_by`, `answered_by` | unstemmed text | `department:` and `by:` prefixes, name filters |
-//! | `asked_by_id`, `answered_by_id`, `corrected_by_id` | member ids (u64) | `--asked-by-id`, renaming records when a member changes |
+//! | `asked_by_id`, `answered_by_id`, `corrected_by_id` | member ids (u64; the first two fast) | `--asked-by-id`, renaming records when a member changes; facets and stats by member |
 //! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order; periods and days to answer |
 //! | `date_due` | fast date | `--status overdue`; on-time shares |
+//! | `asked_by_name`, `answered_by_name`, `party` | fast only (whole values) | facets by member and party |
+//! | `named_day`, `answer_cut` | fast booleans | named-day on-time shares; answers cut in `info` |
 //!
 //! An index records [`SCHEMA_VERSION`] in its commit payload; an index written by another
 //! version is refused with a message that says to re-ingest.
@@ -72,6 +74,13 @@ pub struct Fields {
     pub record: Field,
     /// The pages a record absorbed (JSON), read only by the updater.
     pub absorbed: Field,
+    /// Counted only (fast, not indexed): the members' names as the record shows them, the
+    /// asker's party, the named-day flag and the cut-answer flag.
+    pub asked_by_name: Field,
+    pub answered_by_name: Field,
+    pub party: Field,
+    pub named_day: Field,
+    pub answer_cut: Field,
 }
 
 /// Which part of a question's text a word or phrase is searched in.
@@ -127,6 +136,11 @@ impl Fields {
             date_due: f("date_due")?,
             record: f("record")?,
             absorbed: f("absorbed")?,
+            asked_by_name: f("asked_by_name")?,
+            answered_by_name: f("answered_by_name")?,
+            party: f("party")?,
+            named_day: f("named_day")?,
+            answer_cut: f("answer_cut")?,
         })
     }
 
@@ -172,6 +186,19 @@ impl Fields {
         if let Some(d) = q.date_due {
             doc.add_date(self.date_due, d.to_tantivy());
         }
+        for (field, value) in [
+            (self.asked_by_name, &q.asked_by),
+            (self.answered_by_name, &q.answered_by),
+            (self.party, &q.asked_by_party),
+        ] {
+            if let Some(value) = value {
+                doc.add_text(field, value);
+            }
+        }
+        if let Some(named_day) = q.named_day {
+            doc.add_bool(self.named_day, named_day);
+        }
+        doc.add_bool(self.answer_cut, q.answer_cut);
         doc.add_date(self.date_asked, q.date_asked.to_tantivy());
         if let Some(d) = q.date_answered {
             doc.add_date(self.date_answered, d.to_tantivy());
@@ -305,6 +332,8 @@ pub fn build() -> (Schema, Fields) {
             .set_fast()
             .set_precision(DateTimePrecision::Seconds)
     };
+    // A whole value in a fast column, not indexed: read only by counts.
+    let counted = || TextOptions::default().set_fast("raw");
     let fields = Fields {
         id: b.add_text_field("id", STRING),
         uin: b.add_text_field("uin", STRING),
@@ -321,8 +350,14 @@ pub fn build() -> (Schema, Fields) {
         status: b.add_text_field("status", STRING | FAST),
         asked_by: b.add_text_field("asked_by", text(EXACT)),
         answered_by: b.add_text_field("answered_by", text(EXACT)),
-        asked_by_id: b.add_u64_field("asked_by_id", NumericOptions::default().set_indexed()),
-        answered_by_id: b.add_u64_field("answered_by_id", NumericOptions::default().set_indexed()),
+        asked_by_id: b.add_u64_field(
+            "asked_by_id",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
+        answered_by_id: b.add_u64_field(
+            "answered_by_id",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
         corrected_by_id: b
             .add_u64_field("corrected_by_id", NumericOptions::default().set_indexed()),
         date_asked: b.add_date_field("date_asked", date()),
@@ -331,6 +366,11 @@ pub fn build() -> (Schema, Fields) {
         date_due: b.add_date_field("date_due", date()),
         record: b.add_text_field("record", STORED),
         absorbed: b.add_text_field("absorbed", STORED),
+        asked_by_name: b.add_text_field("asked_by_name", counted()),
+        answered_by_name: b.add_text_field("answered_by_name", counted()),
+        party: b.add_text_field("party", counted()),
+        named_day: b.add_bool_field("named_day", FAST),
+        answer_cut: b.add_bool_field("answer_cut", FAST),
     };
     (b.build(), fields)
 }

@@ -30,8 +30,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use crate::date::{Bucket, Date};
-use crate::departments;
+use crate::date::Date;
 use crate::facets::{self, CountError, Facet};
 use crate::index::PqIndex;
 use crate::record::Status;
@@ -76,9 +75,6 @@ pub struct StatsRequest {
 pub struct Stats {
     /// The day overdue is judged on: the newest date in the index.
     pub as_of: Option<Date>,
-    /// Whether the index holds due dates (and named-day flags); without them on-time shares
-    /// and overdue counts are not known, and are left empty rather than shown as 0.
-    pub due_dates: bool,
     /// Every match together.
     pub all: Performance,
     /// Per group, largest first (months in order); empty without `by`.
@@ -89,7 +85,7 @@ pub struct Stats {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Performance {
     /// The group's name (a department, `2024-03`, a member), `all` for every match, or
-    /// `(unknown)` for matches without a value (a question no one has answered yet has no
+    /// `(none)` for matches without a value (a question no one has answered yet has no
     /// answering member).
     pub group: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -101,18 +97,23 @@ pub struct Performance {
     pub answered_undated: u64,
     pub median_days: Option<i64>,
     pub p90_days: Option<i64>,
-    /// Ordinary (not named-day) answered questions with a due date, and how many of them
-    /// were answered by it.
-    pub on_time: Option<u64>,
-    pub due: Option<u64>,
+    /// Ordinary (not named-day) answered questions with a due date (`due`), how many of
+    /// them were answered by it, and the share (`None` without any).
+    pub on_time: u64,
+    pub due: u64,
     pub on_time_share: Option<f64>,
-    pub named_day_on_time: Option<u64>,
-    pub named_day_due: Option<u64>,
+    /// The same for named-day questions.
+    pub named_day_on_time: u64,
+    pub named_day_due: u64,
     pub named_day_on_time_share: Option<f64>,
     /// Questions whose answer is, for now, a holding answer.
     pub holding: u64,
     pub unanswered: u64,
+    /// Unanswered and due before `as_of`; `None` when no unanswered question has a due date
+    /// (an index of pages), rather than a 0 that would read as "none overdue".
     pub overdue: Option<u64>,
+    /// Unanswered questions without a due date, not counted as overdue or not.
+    pub due_unknown: u64,
 }
 
 /// The exact, mergeable sums behind a [`Performance`].
@@ -129,6 +130,8 @@ pub struct Sums {
     pub holding: u64,
     pub unanswered: u64,
     pub overdue: u64,
+    /// Unanswered questions without a due date: whether they are overdue is not known.
+    pub due_unknown: u64,
 }
 
 impl Sums {
@@ -145,6 +148,7 @@ impl Sums {
         self.holding += other.holding;
         self.unanswered += other.unanswered;
         self.overdue += other.overdue;
+        self.due_unknown += other.due_unknown;
     }
 
     pub fn answered(&self) -> u64 {
@@ -165,9 +169,8 @@ impl Sums {
         })
     }
 
-    fn performance(&self, group: String, merged: Vec<String>, due_dates: bool) -> Performance {
+    fn performance(&self, group: String, merged: Vec<String>) -> Performance {
         let share = |k: u64, n: u64| (n > 0).then(|| k as f64 / n as f64);
-        let known = |v: u64| due_dates.then_some(v);
         Performance {
             group,
             merged,
@@ -176,20 +179,23 @@ impl Sums {
             answered_undated: self.answered_undated,
             median_days: self.percentile(50),
             p90_days: self.percentile(90),
-            on_time: known(self.on_time),
-            due: known(self.due),
-            on_time_share: due_dates.then(|| share(self.on_time, self.due)).flatten(),
-            named_day_on_time: known(self.named_day_on_time),
-            named_day_due: known(self.named_day_due),
-            named_day_on_time_share: due_dates
-                .then(|| share(self.named_day_on_time, self.named_day_due))
-                .flatten(),
+            on_time: self.on_time,
+            due: self.due,
+            on_time_share: share(self.on_time, self.due),
+            named_day_on_time: self.named_day_on_time,
+            named_day_due: self.named_day_due,
+            named_day_on_time_share: share(self.named_day_on_time, self.named_day_due),
             holding: self.holding,
             unanswered: self.unanswered,
-            overdue: known(self.overdue),
+            overdue: (self.unanswered == 0 || self.due_unknown < self.unanswered)
+                .then_some(self.overdue),
+            due_unknown: self.due_unknown,
         }
     }
 }
+
+/// The group of matches without a value of the grouping field.
+pub const NONE: &str = "(none)";
 
 const STATUSES: [Status; 4] = [
     Status::Answered,
@@ -233,7 +239,8 @@ impl SegmentSums {
 
 /// The fast fields the figures read.
 pub(crate) struct PerformanceCollector {
-    pub group: Option<tally::Field>,
+    /// The fields a group is told by (none: one group of everything).
+    pub group: Vec<tally::Field>,
     pub date_asked: String,
     pub date_answered: String,
     pub status: String,
@@ -245,7 +252,9 @@ pub(crate) struct PerformanceCollector {
 }
 
 pub(crate) struct PerformanceSegment {
-    group: Option<SegmentField>,
+    group: Vec<SegmentField>,
+    /// Per group field, its slots plus one for "no value".
+    radix: Vec<usize>,
     asked: SegmentField,
     answered: SegmentField,
     status: SegmentField,
@@ -254,12 +263,15 @@ pub(crate) struct PerformanceSegment {
     due: Option<SegmentField>,
     named_day: Option<tantivy::columnar::Column<bool>>,
     as_of: Option<i64>,
-    /// Per group slot, the last for "no value".
-    sums: Vec<SegmentSums>,
+    /// Per combination of group slots.
+    sums: std::collections::HashMap<usize, SegmentSums>,
 }
 
+/// A group's values (one per group field), and its sums.
+pub(crate) type GroupSums = Vec<(Vec<Option<Value>>, Sums)>;
+
 impl Collector for PerformanceCollector {
-    type Fruit = Vec<(Option<Value>, Sums)>;
+    type Fruit = GroupSums;
     type Child = PerformanceSegment;
 
     fn for_segment(
@@ -269,15 +281,16 @@ impl Collector for PerformanceCollector {
     ) -> tantivy::Result<PerformanceSegment> {
         let group = self
             .group
-            .as_ref()
+            .iter()
             .map(|g| SegmentField::open(segment, g))
-            .transpose()?;
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let radix = group.iter().map(|g| g.slots() + 1).collect();
         let status = SegmentField::open(segment, &tally::Field::Text(self.status.clone()))?;
         let statuses = (0..status.slots())
             .map(|slot| {
                 Ok(match status.value(slot)? {
                     Value::Text(t) => STATUSES.into_iter().find(|s| s.as_str() == t),
-                    Value::Day(_) => None,
+                    _ => None,
                 })
             })
             .collect::<tantivy::Result<_>>()?;
@@ -290,9 +303,9 @@ impl Collector for PerformanceCollector {
             Some(name) => segment.fast_fields().column_opt::<bool>(name)?,
             None => None,
         };
-        let slots = group.as_ref().map_or(0, SegmentField::slots) + 1;
         Ok(PerformanceSegment {
             group,
+            radix,
             asked: SegmentField::open(segment, &tally::Field::Date(self.date_asked.clone()))?,
             answered: SegmentField::open(segment, &tally::Field::Date(self.date_answered.clone()))?,
             status,
@@ -300,7 +313,7 @@ impl Collector for PerformanceCollector {
             due,
             named_day,
             as_of: self.as_of,
-            sums: (0..slots).map(|_| SegmentSums::default()).collect(),
+            sums: std::collections::HashMap::new(),
         })
     }
 
@@ -308,11 +321,8 @@ impl Collector for PerformanceCollector {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<tantivy::Result<Vec<(Option<Value>, Sums)>>>,
-    ) -> tantivy::Result<Vec<(Option<Value>, Sums)>> {
-        let mut merged: BTreeMap<Option<Value>, Sums> = BTreeMap::new();
+    fn merge_fruits(&self, fruits: Vec<tantivy::Result<GroupSums>>) -> tantivy::Result<GroupSums> {
+        let mut merged: BTreeMap<Vec<Option<Value>>, Sums> = BTreeMap::new();
         for fruit in fruits {
             for (value, sums) in fruit? {
                 merged.entry(value).or_default().add(&sums);
@@ -323,14 +333,13 @@ impl Collector for PerformanceCollector {
 }
 
 impl SegmentCollector for PerformanceSegment {
-    type Fruit = tantivy::Result<Vec<(Option<Value>, Sums)>>;
+    type Fruit = tantivy::Result<GroupSums>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        let slot = self
-            .group
-            .as_ref()
-            .and_then(|g| g.slot(doc))
-            .unwrap_or(self.sums.len() - 1);
+        let mut slot = 0;
+        for (g, r) in self.group.iter().zip(&self.radix) {
+            slot = slot * r + g.slot(doc).unwrap_or(r - 1);
+        }
         let status = self
             .status
             .slot(doc)
@@ -339,16 +348,16 @@ impl SegmentCollector for PerformanceSegment {
         let answered = self.answered.day(doc);
         let due = self.due.as_ref().and_then(|d| d.day(doc));
         let named_day = self.named_day.as_ref().and_then(|c| c.first(doc));
-        let s = &mut self.sums[slot];
+        let s = self.sums.entry(slot).or_default();
         s.sums.questions += 1;
         match status {
             Some(Status::Holding) => s.sums.holding += 1,
             Some(Status::Unanswered) => {
                 s.sums.unanswered += 1;
-                if let (Some(due), Some(as_of)) = (due, self.as_of) {
-                    if due < as_of {
-                        s.sums.overdue += 1;
-                    }
+                match (due, self.as_of) {
+                    (Some(due), Some(as_of)) => s.sums.overdue += u64::from(due < as_of),
+                    (None, _) => s.sums.due_unknown += 1,
+                    _ => {}
                 }
             }
             _ => {}
@@ -374,18 +383,18 @@ impl SegmentCollector for PerformanceSegment {
         }
     }
 
-    fn harvest(self) -> tantivy::Result<Vec<(Option<Value>, Sums)>> {
-        let last = self.sums.len() - 1;
+    fn harvest(self) -> tantivy::Result<GroupSums> {
         let mut out = Vec::new();
-        for (slot, sums) in self.sums.into_iter().enumerate() {
-            if sums.sums.questions == 0 {
-                continue;
+        for (mut slot, sums) in self.sums {
+            let mut values = vec![None; self.group.len()];
+            for (i, (g, r)) in self.group.iter().zip(&self.radix).enumerate().rev() {
+                let s = slot % r;
+                slot /= r;
+                if s + 1 < *r {
+                    values[i] = Some(g.value(s)?);
+                }
             }
-            let value = match &self.group {
-                Some(g) if slot < last => Some(g.value(slot)?),
-                _ => None,
-            };
-            out.push((value, sums.into_sums()));
+            out.push((values, sums.into_sums()));
         }
         Ok(out)
     }
@@ -405,48 +414,39 @@ pub fn stats(
     let collector = PerformanceCollector {
         group: request
             .by
-            .map(|b| b.facet().field(index, date))
-            .transpose()?,
+            .map_or_else(Vec::new, |b| b.facet().fields(index, date)),
         date_asked: name(fields.date_asked),
         date_answered: name(fields.date_answered),
         status: name(fields.status),
-        date_due: None,
-        named_day: None,
+        date_due: Some(name(fields.date_due)),
+        named_day: Some(name(fields.named_day)),
         as_of: as_of.map(Date::days_since_epoch),
     };
-    let due_dates = collector.date_due.is_some() && collector.named_day.is_some();
     let prepared = Prepared::new(index, searcher, &request.search)?;
     let found = searcher
         .search(&*prepared.query, &collector)
         .map_err(|e| CountError::Search(SearchError::Index(index.tantivy_error(e))))?;
 
     let mut all = Sums::default();
-    let mut groups: BTreeMap<String, (Sums, Vec<String>)> = BTreeMap::new();
-    for (value, sums) in &found {
+    for (_, sums) in &found {
         all.add(sums);
-        let Some(by) = request.by else { continue };
-        let name = match value {
-            Some(Value::Text(t)) => t.clone(),
-            Some(Value::Day(d)) => Bucket::Month.label(*d),
-            None => facets::UNKNOWN.to_string(),
-        };
-        let (name, from) = if request.merge_renames && by == StatsBy::Department {
-            let current = departments::current_name(&name);
-            let from = (current != name).then_some(name);
-            (current, from)
-        } else {
-            (name, None)
-        };
-        let slot = groups.entry(name).or_default();
-        slot.0.add(sums);
-        slot.1.extend(from);
+    }
+    let (groups, none) = match request.by {
+        Some(by) => facets::fold(by.facet(), request.merge_renames, found, Sums::add, |s| {
+            s.questions
+        }),
+        None => Default::default(),
+    };
+    let mut groups: BTreeMap<String, (Sums, Vec<String>)> = groups;
+    if let Some(none) = none {
+        groups.insert(NONE.to_string(), (none, Vec::new()));
     }
     let mut groups: Vec<Performance> = groups
         .into_iter()
         .map(|(name, (sums, mut merged))| {
             merged.sort();
             merged.dedup();
-            sums.performance(name, merged, due_dates)
+            sums.performance(name, merged)
         })
         .collect();
     if request.by != Some(StatsBy::Month) {
@@ -456,10 +456,11 @@ pub fn stats(
                 .then_with(|| a.group.cmp(&b.group))
         });
     }
+    // The questions without a value come last, whatever their number.
+    groups.sort_by_key(|g| g.group == NONE);
     Ok(Stats {
         as_of,
-        due_dates,
-        all: all.performance("all".into(), Vec::new(), due_dates),
+        all: all.performance("all".into(), Vec::new()),
         groups,
     })
 }
@@ -562,8 +563,43 @@ mod tests {
         assert_eq!(got(&all.all), expected(&records));
         assert_eq!(all.as_of.unwrap().to_string(), "2024-09-12");
         assert!(all.groups.is_empty());
-        // Not known without due dates: empty, never 0.
-        assert!(!all.due_dates && all.all.on_time_share.is_none() && all.all.overdue.is_none());
+        // On time and overdue, counted from the records.
+        let as_of: crate::date::Date = "2024-09-12".parse().unwrap();
+        let dated: Vec<_> = records
+            .iter()
+            .filter(|q| q.date_answered.is_some() && q.date_due.is_some())
+            .collect();
+        let on_time = |named: bool| {
+            let these: Vec<_> = dated
+                .iter()
+                .filter(|q| (q.named_day == Some(true)) == named)
+                .collect();
+            let k = these
+                .iter()
+                .filter(|q| q.date_answered <= q.date_due)
+                .count() as u64;
+            (k, these.len() as u64)
+        };
+        assert_eq!((all.all.on_time, all.all.due), on_time(false));
+        assert_eq!(
+            (all.all.named_day_on_time, all.all.named_day_due),
+            on_time(true)
+        );
+        assert!(all.all.due > 0 && all.all.named_day_due > 0);
+        let (k, n) = on_time(true);
+        assert_eq!(all.all.named_day_on_time_share, Some(k as f64 / n as f64));
+        let unanswered: Vec<_> = records
+            .iter()
+            .filter(|q| q.status == Status::Unanswered)
+            .collect();
+        let overdue = unanswered
+            .iter()
+            .filter(|q| q.date_due.is_some_and(|d| d < as_of))
+            .count() as u64;
+        let unknown = unanswered.iter().filter(|q| q.date_due.is_none()).count() as u64;
+        assert_eq!(all.all.overdue, Some(overdue));
+        assert_eq!(all.all.due_unknown, unknown);
+        assert!(overdue > 0 && unknown > 0);
 
         let by_dept = engine
             .stats(&request(Some(StatsBy::Department), false))
@@ -596,7 +632,7 @@ mod tests {
         for g in &by_month.groups {
             let mine: Vec<_> = records
                 .iter()
-                .filter(|q| Bucket::Month.label(q.date_asked) == g.group)
+                .filter(|q| crate::date::Bucket::Month.label(q.date_asked) == g.group)
                 .cloned()
                 .collect();
             assert_eq!(got(g), expected(&mine), "{}", g.group);
@@ -612,5 +648,41 @@ mod tests {
             .cloned()
             .collect();
         assert_eq!(got(&engine.stats(&dhsc).unwrap().all), expected(&mine));
+    }
+
+    #[test]
+    fn figures_per_minister_count_each_member_once() {
+        use crate::engine::tests::{engine_with, fixture};
+        let engine = engine_with(fixture());
+        let records = engine.all_records();
+        let stats = engine
+            .stats(&StatsRequest {
+                search: SearchRequest::new("*"),
+                by: Some(StatsBy::AnsweredBy),
+                merge_renames: false,
+            })
+            .unwrap();
+        let names: Vec<&str> = stats.groups.iter().map(|g| g.group.as_str()).collect();
+        // Minister 1's questions at odd rows i % 4 == 1 have no name: they count under the
+        // name the other questions of member 201 give.
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(sorted, [NONE, "Minister 0", "Minister 1"]);
+        assert_eq!(names.last(), Some(&NONE), "(none) comes last");
+        for g in &stats.groups[..2] {
+            let id = if g.group == "Minister 0" { 200 } else { 201 };
+            let mine: Vec<_> = records
+                .iter()
+                .filter(|q| q.answered_by_id == Some(id))
+                .cloned()
+                .collect();
+            assert_eq!(got(g), expected(&mine), "{}", g.group);
+        }
+        let none: Vec<_> = records
+            .iter()
+            .filter(|q| q.answered_by_id.is_none())
+            .cloned()
+            .collect();
+        assert_eq!(got(&stats.groups[2]), expected(&none));
     }
 }

@@ -26,6 +26,10 @@ pub enum Field {
     Text(String),
     /// A date field, counted by day.
     Date(String),
+    /// A number field (member ids).
+    Number(String),
+    /// A boolean field, counted as the numbers 0 and 1.
+    Flag(String),
 }
 
 /// A value counted.
@@ -33,20 +37,28 @@ pub enum Field {
 pub enum Value {
     Text(String),
     Day(Date),
+    Number(u64),
 }
 
 impl Value {
     pub fn as_text(&self) -> Option<&str> {
         match self {
             Value::Text(t) => Some(t),
-            Value::Day(_) => None,
+            _ => None,
         }
     }
 
     pub fn as_day(&self) -> Option<Date> {
         match self {
             Value::Day(d) => Some(*d),
-            Value::Text(_) => None,
+            _ => None,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<u64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
         }
     }
 }
@@ -67,6 +79,12 @@ pub enum SegmentField {
         first: i64,
         span: usize,
     },
+    Number {
+        values: Column<u64>,
+        first: u64,
+        span: usize,
+    },
+    Flag(Column<bool>),
     /// No question of the segment has the field.
     Absent,
 }
@@ -94,6 +112,22 @@ impl SegmentField {
                 }
                 _ => SegmentField::Absent,
             },
+            Field::Flag(name) => match fast.column_opt::<bool>(name)? {
+                Some(flags) => SegmentField::Flag(flags),
+                None => SegmentField::Absent,
+            },
+            Field::Number(name) => match fast.column_opt::<u64>(name)? {
+                Some(values) if values.num_docs() > 0 => {
+                    let first = values.min_value();
+                    let span = values.max_value().saturating_sub(first) as usize + 1;
+                    SegmentField::Number {
+                        values,
+                        first,
+                        span,
+                    }
+                }
+                _ => SegmentField::Absent,
+            },
         })
     }
 
@@ -101,7 +135,8 @@ impl SegmentField {
     pub fn slots(&self) -> usize {
         match self {
             SegmentField::Text { dict, .. } => dict.num_terms(),
-            SegmentField::Date { span, .. } => *span,
+            SegmentField::Date { span, .. } | SegmentField::Number { span, .. } => *span,
+            SegmentField::Flag(_) => 2,
             SegmentField::Absent => 0,
         }
     }
@@ -114,6 +149,10 @@ impl SegmentField {
             SegmentField::Date { days, first, .. } => {
                 days.first(doc).map(|t| (day_of(t) - first) as usize)
             }
+            SegmentField::Number { values, first, .. } => {
+                values.first(doc).map(|v| (v - first) as usize)
+            }
+            SegmentField::Flag(flags) => flags.first(doc).map(usize::from),
             SegmentField::Absent => None,
         }
     }
@@ -138,6 +177,8 @@ impl SegmentField {
             SegmentField::Date { first, .. } => {
                 Ok(Value::Day(Date::from_days_since_epoch(first + slot as i64)))
             }
+            SegmentField::Number { first, .. } => Ok(Value::Number(first + slot as u64)),
+            SegmentField::Flag(_) => Ok(Value::Number(slot as u64)),
             SegmentField::Absent => unreachable!("an absent field has no slots"),
         }
     }
@@ -167,7 +208,7 @@ enum Counter {
 }
 
 /// Above this many combinations a key's counters go into a map.
-const DENSE_LIMIT: usize = 1 << 22;
+const DENSE_LIMIT: usize = 1 << 20;
 
 pub struct TallySegment {
     fields: Vec<Vec<SegmentField>>,

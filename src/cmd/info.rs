@@ -65,6 +65,27 @@ fn print_text<W: Write>(out: &mut W, name: &str, c: &Coverage) -> std::io::Resul
         })
         .collect();
     writeln!(out, "houses       {}", houses.join(" · "))?;
+    for (role, m) in [("askers", &c.askers), ("ministers", &c.answerers)] {
+        writeln!(
+            out,
+            "{role:<12} {} member{}: {} question{} name them, {} give only an id{}",
+            thousands(m.members),
+            if m.members == 1 { "" } else { "s" },
+            thousands(m.named),
+            if m.named == 1 { "" } else { "s" },
+            thousands(m.id_only),
+            if m.none > 0 {
+                format!(", {} none", thousands(m.none))
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "answers cut  {} (the source kept only their start)",
+        thousands(c.answers_cut)
+    )?;
     let statuses: Vec<String> = c
         .statuses
         .iter()

@@ -93,19 +93,24 @@ fn print_text<W: Write>(out: &mut W, request: &StatsRequest, stats: &Stats) -> s
         out,
         "answered: with a date answered (a holding answer counts on its date). median, p90: days from tabled to answered, nearest rank."
     )?;
-    if stats.due_dates {
+    writeln!(
+        out,
+        "on time: answered by the due date, among ordinary questions (whose due date is only the earliest an answer may come); named day: the same among named-day questions."
+    )?;
+    writeln!(
+        out,
+        "overdue: unanswered and due before {as_of}; holding: a holding answer and nothing more yet; -: not known (no due dates)."
+    )?;
+    if stats.all.due_unknown > 0 {
         writeln!(
             out,
-            "on time: answered by the due date, among ordinary questions (whose due date is only the earliest an answer may come); named day: the same among named-day questions."
-        )?;
-        writeln!(
-            out,
-            "overdue: unanswered and due before {as_of}; holding: a holding answer and nothing more yet."
-        )?;
-    } else {
-        writeln!(
-            out,
-            "on time, named day, overdue: not known (-): this index holds no due dates."
+            "{} unanswered question{} no due date: neither overdue nor on time.",
+            thousands(stats.all.due_unknown),
+            if stats.all.due_unknown == 1 {
+                " has"
+            } else {
+                "s have"
+            }
         )?;
     }
     for g in stats.groups.iter().filter(|g| !g.merged.is_empty()) {

@@ -15,13 +15,13 @@ fn api() -> &'static Ix {
     static INDEX: OnceLock<(TestEnv, Ix)> = OnceLock::new();
     let (_, ix) = INDEX.get_or_init(|| {
         let env = TestEnv::new();
-        let ix = env.ingest("ix", &[&corpus().join("api")]);
+        let ix = env.ingest("ix", &[&corpus().join("api"), &corpus().join("members")]);
         (env, ix)
     });
     ix
 }
 
-/// One question as the raw API JSON has it.
+/// One question as the raw API JSON has it, with its members from the members file.
 #[derive(Debug, Clone)]
 struct Raw {
     id: String,
@@ -29,7 +29,35 @@ struct Raw {
     house: String,
     tabled: String,
     answered: Option<String>,
+    due: String,
+    named_day: bool,
     status: &'static str,
+    /// The asking member as a facet shows it: the members file's name, or `member N`.
+    asked_by: String,
+    party: Option<String>,
+    /// The answering member, when there is one.
+    answered_by: Option<String>,
+}
+
+/// The members file: id → (name, party).
+fn members() -> BTreeMap<u64, (String, Option<String>)> {
+    let path = corpus().join("members/commons-2026-06.json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let v = &i["value"];
+            (
+                v["id"].as_u64().unwrap(),
+                (
+                    v["nameDisplayAs"].as_str().unwrap().to_string(),
+                    v["latestParty"]["name"].as_str().map(str::to_string),
+                ),
+            )
+        })
+        .collect()
 }
 
 const HOLDING: &str = "will not be possible to answer this question within the usual time";
@@ -55,6 +83,12 @@ fn plain(html: &str) -> String {
 fn raw() -> &'static [Raw] {
     static RAW: OnceLock<Vec<Raw>> = OnceLock::new();
     RAW.get_or_init(|| {
+        let members = members();
+        let name = |id: u64| {
+            members
+                .get(&id)
+                .map_or(format!("member {id}"), |m| m.0.clone())
+        };
         let mut out = Vec::new();
         let mut files: Vec<_> = std::fs::read_dir(corpus().join("api"))
             .unwrap()
@@ -85,7 +119,14 @@ fn raw() -> &'static [Raw] {
                     house: v["house"].as_str().unwrap().to_string(),
                     tabled: date("dateTabled").unwrap(),
                     answered: date("dateAnswered"),
+                    due: date("dateForAnswer").unwrap(),
+                    named_day: v["isNamedDay"] == true,
                     status,
+                    asked_by: name(v["askingMemberId"].as_u64().unwrap()),
+                    party: members
+                        .get(&v["askingMemberId"].as_u64().unwrap())
+                        .and_then(|m| m.1.clone()),
+                    answered_by: v["answeringMemberId"].as_u64().map(name),
                 });
             }
         }
@@ -243,6 +284,12 @@ fn facets_equal_counts_from_the_raw_json() {
                 "year",
                 "--by",
                 "month",
+                "--by",
+                "asked_by",
+                "--by",
+                "answered_by",
+                "--by",
+                "party",
             ],
         );
         assert_eq!(
@@ -258,7 +305,7 @@ fn facets_equal_counts_from_the_raw_json() {
                 Some(r.tabled.clone())
             }
         };
-        let expect: [(&str, BTreeMap<String, u64>); 5] = [
+        let expect: [(&str, BTreeMap<String, u64>); 8] = [
             (
                 "department",
                 tally(want.iter().map(|r| r.department.clone())),
@@ -281,6 +328,12 @@ fn facets_equal_counts_from_the_raw_json() {
                         .map(|d| d[..7].to_string()),
                 ),
             ),
+            ("asked_by", tally(want.iter().map(|r| r.asked_by.clone()))),
+            (
+                "answered_by",
+                tally(want.iter().filter_map(|r| r.answered_by.clone())),
+            ),
+            ("party", tally(want.iter().filter_map(|r| r.party.clone()))),
         ];
         for (field, counts) in expect {
             let (got, missing) = facet_counts(&doc, field);
@@ -568,6 +621,24 @@ fn nearest_rank(sorted: &[i64], p: usize) -> Option<i64> {
     (!sorted.is_empty()).then(|| sorted[(p * sorted.len()).div_ceil(100).max(1) - 1])
 }
 
+/// The newest date of the corpus, as of which questions are overdue.
+const AS_OF: &str = "2026-07-10";
+
+/// Of the answered questions, ordinary or named-day: how many were answered by the due
+/// date, how many there are, and the share.
+fn on_time(rows: &[&Raw], named: bool) -> (usize, usize, Option<f64>) {
+    let these: Vec<&&Raw> = rows
+        .iter()
+        .filter(|r| r.answered.is_some() && r.named_day == named)
+        .collect();
+    let k = these
+        .iter()
+        .filter(|r| r.answered.as_deref().unwrap() <= r.due.as_str())
+        .count();
+    let share = (!these.is_empty()).then(|| k as f64 / these.len() as f64);
+    (k, these.len(), share)
+}
+
 /// What `stats` must say of some raw questions.
 fn performance(rows: &[&Raw]) -> Value {
     let mut d: Vec<i64> = rows
@@ -576,7 +647,21 @@ fn performance(rows: &[&Raw]) -> Value {
         .collect();
     d.sort();
     let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
-    serde_json::json!({
+    let (k, n, share) = on_time(rows, false);
+    let (nk, nn, nshare) = on_time(rows, true);
+    let overdue = rows
+        .iter()
+        .filter(|r| r.status == "unanswered" && r.due.as_str() < AS_OF)
+        .count();
+    figures(&serde_json::json!({
+        "on_time": k,
+        "due": n,
+        "on_time_share": share,
+        "named_day_on_time": nk,
+        "named_day_due": nn,
+        "named_day_on_time_share": nshare,
+        "overdue": overdue,
+        "due_unknown": 0,
         "questions": rows.len(),
         "answered": d.len(),
         "answered_undated": rows.iter().filter(|r| r.answered.is_none() && r.status != "unanswered").count(),
@@ -584,7 +669,7 @@ fn performance(rows: &[&Raw]) -> Value {
         "p90_days": nearest_rank(&d, 90),
         "holding": count("holding"),
         "unanswered": count("unanswered"),
-    })
+    }))
 }
 
 fn figures(row: &Value) -> Value {
@@ -596,12 +681,28 @@ fn figures(row: &Value) -> Value {
         "p90_days",
         "holding",
         "unanswered",
+        "on_time",
+        "due",
+        "on_time_share",
+        "named_day_on_time",
+        "named_day_due",
+        "named_day_on_time_share",
+        "overdue",
+        "due_unknown",
     ];
     Value::Object(
         keys.iter()
-            .map(|k| (k.to_string(), row[*k].clone()))
+            .map(|k| (k.to_string(), rounded(row[*k].clone())))
             .collect(),
     )
+}
+
+/// Shares to ten places: JSON numbers are read back to within a unit in the last place.
+fn rounded(v: Value) -> Value {
+    match v.as_f64() {
+        Some(x) if v.is_f64() => Value::from(format!("{x:.10}")),
+        _ => v,
+    }
 }
 
 #[test]
@@ -675,9 +776,66 @@ fn stats_equal_figures_from_the_raw_json() {
     );
     let dhsc: Vec<&Raw> = raw().iter().filter(|r| r.department == DHSC).collect();
     let holding = dhsc.iter().filter(|r| r.status == "holding").count();
+    let share = |named| format!("{:.4}", on_time(&dhsc, named).2.unwrap());
+    let overdue = dhsc
+        .iter()
+        .filter(|r| r.status == "unanswered" && r.due.as_str() < AS_OF)
+        .count();
     assert_eq!(
         lines.next().unwrap(),
-        format!("all,7374,2740,7,14,,,{holding},")
+        format!(
+            "all,7374,2740,7,14,{},{},{holding},{overdue}",
+            share(false),
+            share(true)
+        )
+    );
+    // The data study's on-time shares (ordinary 6.2%, named day 83.2%) and overdue count.
+    let all = &all["all"];
+    assert_eq!(
+        (&all["due"], &all["named_day_due"]),
+        (&Value::from(14_526), &Value::from(5_639))
+    );
+    let pct = |v: &Value| format!("{:.1}", v.as_f64().unwrap() * 100.0);
+    assert_eq!(pct(&all["on_time_share"]), "6.2");
+    assert_eq!(pct(&all["named_day_on_time_share"]), "83.2");
+    assert_eq!(all["overdue"], 20_714);
+}
+
+#[test]
+fn stats_per_minister_and_the_overdue_filter_agree() {
+    let ix = api();
+    let doc = run_json(
+        ix,
+        "stats",
+        &["*", "--department", "DfT"],
+        &["--by", "answered_by"],
+    );
+    let dft: Vec<&Raw> = raw()
+        .iter()
+        .filter(|r| r.department == "Department for Transport")
+        .collect();
+    let groups = doc["groups"].as_array().unwrap();
+    assert!(groups.len() > 3);
+    assert_eq!(groups.last().unwrap()["group"], "(none)");
+    for g in groups {
+        let name = g["group"].as_str().unwrap();
+        let mine: Vec<&Raw> = dft
+            .iter()
+            .copied()
+            .filter(|r| match &r.answered_by {
+                Some(n) => n == name,
+                None => name == "(none)",
+            })
+            .collect();
+        assert_eq!(figures(g), performance(&mine), "DfT {name}");
+    }
+    // The overdue figure counts what `--status overdue` finds.
+    let overdue = doc["all"]["overdue"].as_u64().unwrap() as usize;
+    assert_eq!(
+        ix.search("*")
+            .args(&["--department", "DfT", "--status", "overdue"])
+            .total(),
+        overdue
     );
 }
 
@@ -860,6 +1018,26 @@ fn info_states_the_coverage() {
         doc["houses"],
         serde_json::json!([{"value": "Commons", "questions": 49_565}])
     );
+    // Members named, and answers cut (the data study finds 12,802 cut answers).
+    let id_only = |names: &mut dyn Iterator<Item = &String>| {
+        let all: Vec<&String> = names.collect();
+        let ids = all.iter().filter(|n| n.starts_with("member ")).count();
+        let distinct: BTreeSet<&&String> = all.iter().collect();
+        (distinct.len(), all.len() - ids, ids)
+    };
+    let (members, named, ids) = id_only(&mut raw().iter().map(|r| &r.asked_by));
+    assert_eq!(
+        doc["askers"],
+        serde_json::json!({"members": members, "named": named, "id_only": ids, "none": 0})
+    );
+    assert_eq!(named, 48_655, "the data study's count");
+    let (members, named, ids) = id_only(&mut raw().iter().filter_map(|r| r.answered_by.as_ref()));
+    let none = raw().iter().filter(|r| r.answered_by.is_none()).count();
+    assert_eq!(
+        doc["answerers"],
+        serde_json::json!({"members": members, "named": named, "id_only": ids, "none": none})
+    );
+    assert_eq!(doc["answers_cut"], 12_802);
     let text = ix.call(&["info"]).run().expect_code(0).stdout;
     assert!(text.contains("Commons 49,565 · Lords 0"), "{text}");
     assert!(text.contains("2024-01 to 2024-06 (6 months)"), "{text}");
