@@ -110,6 +110,7 @@ pub enum Command {
     Show(ShowArgs),
     Export(ExportArgs),
     Ingest(IngestArgs),
+    Sync(SyncArgs),
     Check(CheckArgs),
     Parse(ParseArgs),
     Generate(GenerateArgs),
@@ -280,7 +281,10 @@ fn export_about() -> String {
     format!(
         "Write every match (not a top-N) to CSV or JSON Lines, for spreadsheets, R and pandas.\n\n\
          The question and answer texts are written as the index holds them; CSV is RFC 4180, so \
-         quotes, commas and line breaks inside answers read back exactly.\n\n\
+         quotes, commas and line breaks inside answers read back exactly. Where the source \
+         held only the start of a text (the API's list endpoint cuts answers at 255 \
+         characters), question_cut or answer_cut is true and url links to the whole text; \
+         a member known only by id has an empty name and its id.\n\n\
          Columns, in order:{columns}\n  \
          rank, score, snippet   the match's place, its BM25 score, and its snippet (plain text)\n\n\
          A batch (--queries) adds a first column, query; a question matching several queries \
@@ -641,6 +645,91 @@ pub struct IngestArgs {
     /// Commit after this many records, so that a long run keeps its progress if killed.
     #[arg(long, value_name = "N", default_value_t = 50_000)]
     pub commit_every: usize,
+}
+
+/// Bring the index up to date from the official written-questions API (the one command
+/// that needs the network).
+///
+/// Fetches everything tabled, answered or corrected since --since (by default: since the
+/// last complete sync began, or the newest date in the index), 100 questions a request,
+/// with the members' names; fetches again whole every answer or question the list cut
+/// short or flattened (the list strips answers' paragraphs and tables, so every answered
+/// question is read whole); and asks the Members API for members the index cannot name. Everything is
+/// merged exactly as `ingest` merges files. Every response is kept (by default in the
+/// index's sync/ folder) as a file `ingest` reads, so a sync can be replayed and
+/// `ingest --rebuild` restores synced records.
+///
+/// It is polite: a User-Agent naming pqsearch, at most --rate requests a second, a timeout
+/// on each, and patient retries (waiting as long as a 429's Retry-After asks). A sync that
+/// is killed loses nothing committed; the next run starts again from the same date and
+/// finishes the work without duplicates.
+///
+/// Cost: one list request per 100 questions, plus one request per answered question (and
+/// per question the list cut). A year holds about 17,000 questions, about 12,000 of them
+/// answered: some 12,500 requests, a little over an hour at the default 3 a second. A
+/// daily sync fetches only what changed: a few hundred requests, two or three minutes.
+///
+/// Exit status: 0 when the sync finished, 2 on error (what was committed stays).
+///
+/// Examples:
+///   pqsearch sync --since 2024-07-01 --index ~/pq/index   # build an index from the API
+///   pqsearch sync --index ~/pq/index                      # this morning's answers
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// Fetch what was tabled, answered or corrected on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Which House: commons, lords or both.
+    #[arg(long, value_enum, default_value_t = SyncHouse::Both)]
+    pub house: SyncHouse,
+
+    /// At most this many requests a second (0.1 to 1000; keep to a few for the public API,
+    /// more only for a mirror of your own).
+    #[arg(long, value_name = "N", default_value_t = 3.0, value_parser = rate)]
+    pub rate: f64,
+
+    /// Give up on one request after this many seconds (retries follow).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = timeout)]
+    pub timeout: usize,
+
+    /// Keep the API's responses in DIR [default: the index's sync/ folder].
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+
+    /// The written-questions API's base URL (a mirror or a replay).
+    #[arg(long, value_name = "URL", env = "PQSEARCH_API_URL", default_value = pqsearch::sync::API_URL)]
+    pub api_url: String,
+
+    /// The Members API's base URL.
+    #[arg(long, value_name = "URL", env = "PQSEARCH_MEMBERS_API_URL", default_value = pqsearch::sync::MEMBERS_API_URL)]
+    pub members_api_url: String,
+
+    /// Hidden: the first wait before a retry, in milliseconds (tests use a short one).
+    #[arg(long, hide = true, default_value_t = 1000)]
+    pub retry_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncHouse {
+    Commons,
+    Lords,
+    Both,
+}
+
+fn rate(text: &str) -> Result<f64, String> {
+    let r: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.1..=1000.0).contains(&r) {
+        Ok(r)
+    } else {
+        Err(format!("{r} must be from 0.1 to 1000 requests a second"))
+    }
+}
+
+fn timeout(text: &str) -> Result<usize, String> {
+    bounded(text, 1..=600, " seconds")
 }
 
 /// Parse files and print one JSON record per question (JSON Lines) - what ingest will see.

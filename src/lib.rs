@@ -27,5 +27,6 @@ pub mod schema;
 pub mod search;
 pub mod stats;
 pub mod tally;
+pub mod sync;
 pub mod update;
 pub mod walk;

@@ -11,6 +11,7 @@ mod parse;
 mod search;
 mod show;
 mod stats;
+mod sync;
 pub mod term;
 mod trend;
 
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(args, index.as_deref()),
         Command::Export(args) => export::run(args, index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
+        Command::Sync(args) => sync::run(args, index_dir),
         Command::Check(_) => check::run(&index_dir),
         Command::Parse(args) => parse::run(args),
         Command::Generate(args) => generate::run(args, &index_dir),

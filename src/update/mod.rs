@@ -11,16 +11,24 @@
 //! Commits happen every `commit_every` written records and at the end. The manifest of
 //! files read (see [`manifest`]) is written after the commit that holds their records.
 //!
+//! Records written since the last commit keep only their deletes in the writer; their
+//! documents are added at the commit, once each (a record merged twice in a batch is
+//! indexed once), in the order they were first written, so the index's order, which breaks
+//! ties between hits, is the same on every run.
+//!
 //! Members (from the Members API) go into the members table ([`members`]), whose names the
-//! updater copies into every record that names a member only by id: when the record is put,
-//! and, for a member that is new or changed, into the records already stored before the
-//! next commit. The table's module says how the two stay in step across a crash.
+//! updater copies into every record that names a member only by id: into the records of a
+//! batch when their documents are added, and, for a member that is new or changed, into
+//! the committed records before the next commit. The table's module says how the two stay
+//! in step across a crash.
 //!
 //! Finding the versions of a question costs one term lookup whatever the index holds:
 //! records are keyed by date and text separately for those with a UIN and those without,
 //! because a record with a UIN only ever absorbs records without one (pages), so that many
 //! official questions sharing a text (campaign questions) are never compared with each
-//! other.
+//! other. A record that absorbed a page keeps it beside its document (never shown) and is
+//! also keyed as a page, so that a question of the same text arriving later still gets
+//! what the page gives it (see [`plan`]).
 
 pub mod manifest;
 pub mod members;
@@ -255,6 +263,11 @@ impl Updater {
             self.commit()?;
         }
         Ok(outcome)
+    }
+
+    /// Whether the members table names this member.
+    pub fn knows_member(&self, id: u32) -> bool {
+        self.members.get(id).is_some()
     }
 
     /// Enters a member into the members table. The records naming it get its name before
