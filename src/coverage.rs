@@ -42,9 +42,10 @@ pub struct Coverage {
     pub answers_cut: u64,
     /// When the last ingest ran (`YYYY-MM-DDTHH:MM:SSZ`), as its commit recorded.
     pub last_ingest: Option<String>,
-    /// When the index was last brought up to date from the API; `None` until a sync has
-    /// recorded one.
+    /// When the last complete sync from the API began; `None` if none has finished.
     pub last_sync: Option<String>,
+    /// A sync began and did not finish (it resumes from the same date next time).
+    pub sync_unfinished: bool,
     pub schema_version: Option<u32>,
 }
 
@@ -193,6 +194,10 @@ pub fn coverage(index: &PqIndex, searcher: &Searcher) -> Result<Coverage, CountE
     gaps.extend(open);
 
     let info = index.commit_info()?;
+    let (last_sync, sync_unfinished) = index
+        .dir
+        .as_deref()
+        .map_or((None, false), crate::sync::last_sync);
     Ok(Coverage {
         questions: counts.total,
         first_asked,
@@ -213,7 +218,8 @@ pub fn coverage(index: &PqIndex, searcher: &Searcher) -> Result<Coverage, CountE
             .map(|(_, n)| n)
             .sum(),
         last_ingest: info.as_ref().map(|i| i.ingested_at.clone()),
-        last_sync: None,
+        last_sync,
+        sync_unfinished,
         schema_version: info.map(|i| i.schema_version),
     })
 }

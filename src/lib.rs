@@ -26,7 +26,7 @@ pub mod record;
 pub mod schema;
 pub mod search;
 pub mod stats;
-pub mod tally;
 pub mod sync;
+pub mod tally;
 pub mod update;
 pub mod walk;

@@ -97,10 +97,15 @@ fn print_text<W: Write>(out: &mut W, name: &str, c: &Coverage) -> std::io::Resul
         "last ingest  {}",
         c.last_ingest.as_deref().unwrap_or("not recorded")
     )?;
+    let unfinished = if c.sync_unfinished {
+        " (a later sync did not finish; the next resumes it)"
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "last sync    {}",
-        c.last_sync.as_deref().unwrap_or("none recorded")
+        "last sync    {}{unfinished}",
+        c.last_sync.as_deref().unwrap_or("never (ingest only)")
     )?;
     if let Some(v) = c.schema_version {
         writeln!(out, "schema       {v}")?;

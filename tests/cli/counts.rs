@@ -1042,3 +1042,46 @@ fn info_states_the_coverage() {
     assert!(text.contains("Commons 49,565 · Lords 0"), "{text}");
     assert!(text.contains("2024-01 to 2024-06 (6 months)"), "{text}");
 }
+
+#[test]
+fn info_states_when_the_index_was_last_synced() {
+    use crate::replay::{corpus_items, corpus_members, Replay};
+    let env = TestEnv::new();
+    let items: Vec<Value> = corpus_items(&["2024-07"]).into_iter().take(20).collect();
+    let replay = Replay::start(items, corpus_members());
+    let (api_url, members) = (replay.api_url(), replay.members_url());
+    let info = |env: &TestEnv| -> Value {
+        let run = env
+            .run(&["info", "--index", "ix", "--format", "json"])
+            .expect_code(0);
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    env.run(&[
+        "sync",
+        "--index",
+        "ix",
+        "--api-url",
+        &api_url,
+        "--members-api-url",
+        &members,
+        "--rate",
+        "1000",
+        "--since",
+        "2024-07-01",
+    ])
+    .expect_code(0);
+    let doc = info(&env);
+    assert_eq!(doc["questions"], 20);
+    let when = doc["last_sync"]
+        .as_str()
+        .expect("a finished sync is recorded");
+    assert!(when.ends_with('Z') && when.len() == 20, "{when}");
+    assert_eq!(doc["sync_unfinished"], false);
+    // An index that was only ingested has never been synced.
+    assert!(info_of(api()).get("last_sync").is_some_and(Value::is_null));
+}
+
+fn info_of(ix: &Ix) -> Value {
+    let run = ix.call(&["info", "--format", "json"]).run().expect_code(0);
+    serde_json::from_str(&run.stdout).unwrap()
+}
