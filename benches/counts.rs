@@ -66,6 +66,8 @@ fn main() {
         for by in [
             vec![Facet::Department],
             vec![Facet::Month],
+            vec![Facet::AskedBy],
+            vec![Facet::Party],
             vec![
                 Facet::Department,
                 Facet::Status,
@@ -105,7 +107,12 @@ fn main() {
                 }),
             );
         }
-        for by in [None, Some(StatsBy::Department), Some(StatsBy::Month)] {
+        for by in [
+            None,
+            Some(StatsBy::Department),
+            Some(StatsBy::Month),
+            Some(StatsBy::AnsweredBy),
+        ] {
             let request = StatsRequest {
                 search: SearchRequest::new(query),
                 by,
