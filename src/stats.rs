@@ -20,7 +20,7 @@
 //! - **overdue**: not answered (status unanswered) and due before the index's newest date
 //!   (the latest day any question was asked or answered), the day the snapshot describes.
 //!
-//! Every figure comes from fast fields through one collector ([`PerformanceCollector`]);
+//! Every figure comes from fast fields through one collector (`PerformanceCollector`);
 //! days are kept as exact histograms, so percentiles are exact and groups merge exactly
 //! (`--merge-renames`).
 
@@ -384,19 +384,23 @@ impl SegmentCollector for PerformanceSegment {
     }
 
     fn harvest(self) -> tantivy::Result<GroupSums> {
-        let mut out = Vec::new();
-        for (mut slot, sums) in self.sums {
-            let mut values = vec![None; self.group.len()];
-            for (i, (g, r)) in self.group.iter().zip(&self.radix).enumerate().rev() {
-                let s = slot % r;
-                slot /= r;
-                if s + 1 < *r {
-                    values[i] = Some(g.value(s)?);
-                }
-            }
-            out.push((values, sums.into_sums()));
-        }
-        Ok(out)
+        let groups: Vec<(Vec<Option<usize>>, SegmentSums)> = self
+            .sums
+            .into_iter()
+            .map(|(index, sums)| (tally::unpack(index, &self.radix), sums))
+            .collect();
+        let names = tally::values_of(&self.group, groups.iter().map(|(s, _)| s.as_slice()))?;
+        Ok(groups
+            .into_iter()
+            .map(|(slots, sums)| {
+                let values = slots
+                    .iter()
+                    .zip(&names)
+                    .map(|(slot, names)| slot.map(|s| names[&s].clone()))
+                    .collect();
+                (values, sums.into_sums())
+            })
+            .collect())
     }
 }
 

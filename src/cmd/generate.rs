@@ -232,8 +232,8 @@ impl Pools {
             q.asked_by = name.clone();
             q.asked_by_party = party.clone();
         }
-        q.date_due = Some(date_asked.add_days(if n % 2 == 0 { 2 } else { 4 }));
-        q.named_day = Some(n % 5 == 0);
+        q.date_due = Some(date_asked.add_days(if n.is_multiple_of(2) { 2 } else { 4 }));
+        q.named_day = Some(n.is_multiple_of(5));
         q.finish()
     }
 }
