@@ -2,7 +2,7 @@
 //!
 //! The write path: sources ([`walk`] and [`parse`] for files) turn raw texts into
 //! [`record::Question`]s, which one [`update::Updater`] merges into a tantivy index laid out
-//! by [`schema`]; [`ingest`] is the file source's driver. The read path: one
+//! by [`schema`] with the words of [`words`]; [`ingest`] is the file source's driver. The read path: one
 //! [`engine::Engine`] answers searches ([`query`] parses the query language, [`search`]
 //! runs requests) and feeds [`export`]. [`fields`] is the table of the record's fields that
 //! every output format follows, and [`date`] holds all the date logic. The binary
@@ -21,3 +21,4 @@ pub mod schema;
 pub mod search;
 pub mod update;
 pub mod walk;
+pub mod words;

@@ -18,7 +18,8 @@ use pqsearch::record::{House, Status};
 use pqsearch::search::{DateField, Filters, Sort};
 
 use crate::cli::{
-    Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, DEFAULT_CORPUS, DEFAULT_INDEX,
+    Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, StemArg, DEFAULT_CORPUS,
+    DEFAULT_INDEX,
 };
 
 /// Exit statuses a script can trust.
@@ -99,6 +100,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         date_field: match args.date {
             DateArg::Asked => DateField::Asked,
             DateArg::Answered => DateField::Answered,
+            DateArg::Latest => DateField::Latest,
         },
         status: args.status.map(|s| match s {
             StatusArg::Answered => Status::Answered,
@@ -107,6 +109,15 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
             StatusArg::Withdrawn => Status::Withdrawn,
         }),
     })
+}
+
+pub fn stem(arg: StemArg) -> pqsearch::words::Stem {
+    use pqsearch::words::Stem;
+    match arg {
+        StemArg::Light => Stem::Light,
+        StemArg::Full => Stem::Full,
+        StemArg::None => Stem::None,
+    }
 }
 
 pub fn sort(arg: SortArg) -> Sort {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use pqsearch::record::Question;
-use pqsearch::search::{Hit, SearchRequest, SearchResults};
+use pqsearch::search::{Hit, SearchRequest, SearchResults, Sort, Suggestion};
 use serde::Serialize;
 
 use super::Exit;
@@ -18,9 +18,19 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
         sort: super::sort(args.filters.sort),
         limit: args.limit,
         offset: args.offset,
+        stem: super::stem(args.filters.stem),
     };
     let engine = super::open_engine(index)?;
     let results = engine.search(&request)?;
+    for hint in &results.hints {
+        eprintln!("pqsearch: {hint}");
+    }
+    // Suggestions are for people: on a terminal, or in the JSON.
+    if args.format == OutputFormat::Text && std::io::stderr().is_terminal() {
+        for s in &results.suggestions {
+            eprintln!("pqsearch: {}", s.message);
+        }
+    }
 
     let stdout = std::io::stdout();
     let color = use_color(args.color, stdout.is_terminal());
@@ -79,11 +89,20 @@ fn print_text<W: Write>(
     color: bool,
 ) -> std::io::Result<()> {
     let s = Style::new(color);
+    let date = request.filters.date_field;
     for hit in &results.hits {
         let q = &hit.record;
+        // In date order, the line starts with the date it is ordered by.
+        let sorted_by = match request.sort {
+            Sort::Relevance => String::new(),
+            Sort::Newest | Sort::Oldest => match date.of(q) {
+                Some(d) => format!("[{} {d}] ", date.as_str()),
+                None => format!("[no date {}] ", date.as_str()),
+            },
+        };
         writeln!(
             out,
-            "{}{}. {}{}",
+            "{}{}. {sorted_by}{}{}",
             s.bold,
             hit.rank,
             q.heading.as_deref().unwrap_or("(no heading)"),
@@ -153,6 +172,12 @@ struct JsonResults<'a> {
     query: &'a str,
     total: usize,
     offset: usize,
+    /// The order, and the date it follows when it is by date.
+    sort: Sort,
+    date: &'static str,
+    stem: &'static str,
+    /// Close variants of a query that finds little, with their counts.
+    suggestions: &'a [Suggestion],
     hits: Vec<JsonHit<'a>>,
 }
 
@@ -162,8 +187,10 @@ pub struct JsonHit<'a> {
     pub score: f32,
     /// Plain text, no markup.
     pub snippet: &'a str,
-    /// Byte ranges of the matched words within `snippet`.
+    /// Byte ranges of the matched words within `snippet` (UTF-8).
     pub highlights: &'a [(usize, usize)],
+    /// The same ranges in characters (Unicode scalar values), as Python and jq slice.
+    pub highlights_chars: Vec<(usize, usize)>,
     #[serde(flatten)]
     pub record: &'a Question,
 }
@@ -175,6 +202,7 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             score: hit.score,
             snippet: &hit.snippet.text,
             highlights: &hit.snippet.highlights,
+            highlights_chars: hit.snippet.char_highlights(),
             record: &hit.record,
         }
     }
@@ -189,6 +217,10 @@ fn print_json<W: Write>(
         query: &request.query,
         total: results.total,
         offset: request.offset,
+        sort: request.sort,
+        date: request.filters.date_field.as_str(),
+        stem: request.stem.as_str(),
+        suggestions: &results.suggestions,
         hits: results.hits.iter().map(JsonHit::from).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

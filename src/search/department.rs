@@ -12,19 +12,10 @@ const SHORT_FORMS: [(&str, &str); 2] = [("hmt", "Treasury"), ("hm treasury", "Tr
 /// The department a user means: the exact name in any case, a common short form, the
 /// initials of the name (DfE, MoD, FCDO, DWP...), or a unique prefix or word of it.
 pub fn resolve_department(wanted: &str, known: &BTreeSet<String>) -> Result<String, FilterError> {
+    if let Some(name) = resolve_short_form(wanted, known) {
+        return Ok(name);
+    }
     let w = wanted.trim().to_lowercase();
-    if let Some(name) = known.iter().find(|k| k.to_lowercase() == w) {
-        return Ok(name.clone());
-    }
-    if let Some((_, name)) = SHORT_FORMS.iter().find(|(s, _)| *s == w) {
-        if known.contains(*name) {
-            return Ok(name.to_string());
-        }
-    }
-    let by_initials: Vec<&String> = known.iter().filter(|k| initials(k).contains(&w)).collect();
-    if by_initials.len() == 1 {
-        return Ok(by_initials[0].clone());
-    }
     let by_text: Vec<&String> = known
         .iter()
         .filter(|k| {
@@ -45,6 +36,23 @@ pub fn resolve_department(wanted: &str, known: &BTreeSet<String>) -> Result<Stri
             matches: by_text.into_iter().cloned().collect(),
         }),
     }
+}
+
+/// The department a user means by its exact name (any case), a common short form (HMT) or
+/// the initials of its name (DHSC, DfE, MoD), when exactly one department has them. The
+/// query prefix `department:` uses this before falling back to the words of the names.
+pub fn resolve_short_form(wanted: &str, known: &BTreeSet<String>) -> Option<String> {
+    let w = wanted.trim().to_lowercase();
+    if let Some(name) = known.iter().find(|k| k.to_lowercase() == w) {
+        return Some(name.clone());
+    }
+    if let Some((_, name)) = SHORT_FORMS.iter().find(|(s, _)| *s == w) {
+        if known.contains(*name) {
+            return Some(name.to_string());
+        }
+    }
+    let by_initials: Vec<&String> = known.iter().filter(|k| initials(k).contains(&w)).collect();
+    (by_initials.len() == 1).then(|| by_initials[0].clone())
 }
 
 /// Initials of a name, lower-cased: with every word ("mod" for Ministry of Defence) and

@@ -7,5 +7,6 @@ mod export;
 mod generate;
 mod ingest;
 mod parse;
+mod query;
 mod search;
 mod testenv;
