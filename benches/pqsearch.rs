@@ -15,8 +15,8 @@ use pqsearch::ingest::{self, IngestOptions, NoProgress};
 use pqsearch::search::{self, Filters, SearchRequest, Sort};
 
 fn read_all(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let (files, _) = pqsearch::walk::walk(&[dir.to_path_buf()]);
-    files
+    pqsearch::walk::walk(&[dir.to_path_buf()])
+        .files
         .into_iter()
         .map(|f| (f.display().to_string(), std::fs::read(&f).unwrap()))
         .collect()

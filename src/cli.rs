@@ -37,9 +37,21 @@ pub enum Command {
     Show(ShowArgs),
     Export(ExportArgs),
     Ingest(IngestArgs),
+    Check(CheckArgs),
     Parse(ParseArgs),
     Generate(GenerateArgs),
 }
+
+/// Verify that an index is whole: every file's checksum, every stored record, the id index,
+/// and the record count its last commit recorded.
+///
+/// Searches read only what they need, so a damaged file can go unnoticed by them; check
+/// reads everything. It prints what it found, one problem a line. The cure for any problem
+/// is `pqsearch ingest --rebuild`, which builds the index again from its sources.
+///
+/// Exit status: 0 when the index is whole, 2 when it is damaged or cannot be read.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {}
 
 /// Write a synthetic scale corpus for benchmarks, recombined from a real one.
 ///
@@ -328,9 +340,15 @@ pub struct ShowArgs {
 /// the API record of the same question (same date asked and question text) become one
 /// record that combines both.
 ///
-/// Bad files are reported and skipped; the rest are still ingested. A killed run leaves the
-/// index as it was at its last commit, and the next run completes the work. Only one ingest
-/// may write to an index at a time; searches keep working meanwhile.
+/// Bad files are reported and skipped; the rest are still ingested. A killed run (or a
+/// full disk) leaves the index as it was at its last commit, and the next run completes
+/// the work; an index whose first ingest stopped early is refused by searches, with a
+/// message, until an ingest finishes it. Only one ingest may write to an index at a time;
+/// searches keep working meanwhile.
+///
+/// --rebuild builds the index again from the files it was built from (listed beside it)
+/// and any PATHs given, in a new folder, and swaps it in only when that succeeded: the cure
+/// for a damaged index (see `pqsearch check`) or one built by another version.
 ///
 /// Exit status: 0 when every file was ingested, 2 when any file was rejected or the
 /// ingest failed.
@@ -338,11 +356,17 @@ pub struct ShowArgs {
 /// Examples:
 ///   pqsearch ingest                         # the embedded corpus/ into index/
 ///   pqsearch ingest ~/pqs/api ~/pqs/pages --index ~/pqs/index
+///   pqsearch ingest --rebuild --index ~/pqs/index
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {
-    /// Files or directories to ingest [default: corpus/].
+    /// Files or directories to ingest [default: corpus/, or with --rebuild: none beyond the
+    /// index's own sources].
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Build the index again from its sources and swap it in atomically.
+    #[arg(long)]
+    pub rebuild: bool,
 
     /// Parser threads [default: the number of cores].
     #[arg(long, value_name = "N")]

@@ -11,8 +11,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// Years a date may have: four digits.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+/// Years a date may have. Written questions go back to the 1800s at most, and tantivy's
+/// timestamps only reach 1678-2262, so a year outside is a typo or garbage, and is refused
+/// rather than stored or searched wrongly.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1800..=2200;
 
 /// A calendar date (proleptic Gregorian), written `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,7 +26,7 @@ pub struct Date {
 
 /// Why a date could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid date {text:?}: expected {expected}")]
+#[error("invalid date {text:?}: expected {expected}, with a year from 1800 to 2200")]
 pub struct DateError {
     pub text: String,
     pub expected: &'static str,
@@ -357,9 +359,15 @@ mod tests {
             "x",
             "2023-01-01-01",
             "2023-01",
+            "1000-01-01",
+            "1799-12-31",
+            "2201-01-01",
+            "9999-12-31",
         ] {
             assert!(s.parse::<Date>().is_err(), "{s} should be rejected");
         }
+        assert!("1800-01-01".parse::<Date>().is_ok());
+        assert!("2200-12-31".parse::<Date>().is_ok());
         assert!("2024-02-29".parse::<Date>().is_ok());
     }
 

@@ -8,6 +8,7 @@
 //! every output format follows, and [`date`] holds all the date logic. The binary
 //! `pqsearch` is a thin layer that turns flags into these types and prints what they return.
 
+pub mod check;
 pub mod date;
 pub mod engine;
 pub mod export;

@@ -24,12 +24,12 @@ use crate::cli::{GenerateArgs, LayoutArg};
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let (files, walk_errors) = walk::walk(&args.from);
-    if let Some(err) = walk_errors.first() {
-        anyhow::bail!("{err}");
+    let found = walk::walk(&args.from);
+    if let Some(err) = found.errors.into_iter().next() {
+        return Err(err.into());
     }
     let mut records = Vec::new();
-    for file in &files {
+    for file in &found.files {
         records.extend(parse::parse_file(file)?);
     }
     let pools =

@@ -7,13 +7,14 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use pqsearch::ingest::{self, IngestOptions, IngestReport, Progress};
+use pqsearch::ingest::{self, IngestError, IngestOptions, IngestReport, Progress, RebuildError};
 
 use super::Exit;
 use crate::cli::{IngestArgs, DEFAULT_CORPUS};
 
 pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
-    let paths = if args.paths.is_empty() {
+    crate::note_index(&index_dir);
+    let paths = if args.paths.is_empty() && !args.rebuild {
         vec![PathBuf::from(DEFAULT_CORPUS)]
     } else {
         args.paths
@@ -24,7 +25,22 @@ pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
-    let report = run_with_progress(&opts)?;
+    let result = {
+        let bar = Bar::new();
+        if args.rebuild {
+            ingest::rebuild(&opts, &bar)
+        } else {
+            ingest::ingest(&opts, &bar)
+        }
+    };
+    // A rebuild that rejected files still says which, before the error.
+    if let Err(IngestError::Rebuild(RebuildError::Rejected { report, .. })) = &result {
+        eprint!("{}", summary(report, &opts));
+    }
+    let report = result?;
+    if args.rebuild {
+        eprint!("Rebuilt {} from its sources. ", opts.index_dir.display());
+    }
     eprint!("{}", summary(&report, &opts));
     Ok(if report.rejected.is_empty() {
         Exit::Found
@@ -64,6 +80,9 @@ pub fn summary(r: &IngestReport, opts: &IngestOptions) -> String {
     );
     for rej in &r.rejected {
         let _ = writeln!(s, "rejected: {}: {}", rej.path.display(), rej.reason);
+    }
+    for skipped in &r.skipped {
+        let _ = writeln!(s, "skipped: {skipped}");
     }
     s
 }

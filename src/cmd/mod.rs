@@ -1,5 +1,6 @@
 //! One module per subcommand, each with `run(args) -> anyhow::Result<ExitCode>`.
 
+mod check;
 mod export;
 mod generate;
 mod ingest;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(args, cli.index.as_deref()),
         Command::Export(args) => export::run(args, cli.index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
+        Command::Check(_) => check::run(&index_dir),
         Command::Parse(args) => parse::run(args),
         Command::Generate(args) => generate::run(args),
     }
@@ -66,11 +68,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// can search at once.
 pub fn open_engine(explicit: Option<&Path>) -> anyhow::Result<Engine> {
     let dir = explicit.unwrap_or(Path::new(DEFAULT_INDEX));
+    crate::note_index(dir);
     match Engine::open(dir) {
-        Err(IndexError::Missing(_)) if explicit.is_none() && Path::new(DEFAULT_CORPUS).is_dir() => {
-            eprintln!(
-                "pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first"
-            );
+        Err(e @ (IndexError::Missing(_) | IndexError::Unfinished { .. }))
+            if explicit.is_none() && Path::new(DEFAULT_CORPUS).is_dir() =>
+        {
+            if matches!(e, IndexError::Missing(_)) {
+                eprintln!(
+                    "pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first"
+                );
+            } else {
+                eprintln!(
+                    "pqsearch: the first build of {DEFAULT_INDEX}/ was interrupted; finishing it from {DEFAULT_CORPUS}/"
+                );
+            }
             let opts = IngestOptions::new(vec![PathBuf::from(DEFAULT_CORPUS)], dir.to_path_buf());
             let report = ingest::run_with_progress(&opts)?;
             eprint!("{}", ingest::summary(&report, &opts));

@@ -10,10 +10,15 @@ use super::Exit;
 use crate::cli::ParseArgs;
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
-    let (files, walk_errors) = walk::walk(&args.paths);
-    let mut failed = walk_errors.len();
-    for err in &walk_errors {
-        eprintln!("pqsearch: {err}");
+    let found = walk::walk(&args.paths);
+    let (files, walk_errors) = (found.files, found.errors);
+    let unwalked = walk_errors.len();
+    let mut failed = unwalked;
+    for err in walk_errors {
+        eprintln!("pqsearch: {:#}", anyhow::Error::from(err));
+    }
+    for skipped in &found.skipped {
+        eprintln!("pqsearch: skipped {skipped}");
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -37,7 +42,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     if failed > 0 {
         eprintln!(
             "pqsearch: {failed} of {} file(s) failed to parse; {records} record(s) printed",
-            files.len() + walk_errors.len()
+            files.len() + unwalked
         );
         return Ok(Exit::Error.into());
     }

@@ -4,8 +4,12 @@
 //! as unchanged are skipped, the rest are parsed on worker threads ([`parallel`]) and their
 //! questions handed, in file order, to the one [`Updater`], which merges and commits. A file
 //! that cannot be parsed is reported and counted, and never stops the others.
+//!
+//! [`rebuild`] builds a fresh index from the files an index's manifest lists, beside the
+//! old one, and swaps it in atomically: the cure for a damaged index or a new schema.
 
 mod parallel;
+mod rebuild;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -14,7 +18,9 @@ use crate::index::IndexError;
 use crate::parse::ParseError;
 use crate::update::manifest::FileStamp;
 use crate::update::{UpdateReport, Updater, UpdaterOptions};
-use crate::walk;
+use crate::walk::{self, Skipped};
+
+pub use rebuild::{rebuild, RebuildError};
 
 pub use parallel::parse_in_order;
 
@@ -58,6 +64,8 @@ pub struct IngestReport {
     /// What the questions did to the index.
     pub update: UpdateReport,
     pub rejected: Vec<Rejected>,
+    /// Folders not walked (link loops, folders seen twice, indexes).
+    pub skipped: Vec<Skipped>,
     pub elapsed: Duration,
 }
 
@@ -79,6 +87,8 @@ impl Progress for NoProgress {}
 pub enum IngestError {
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Rebuild(#[from] RebuildError),
 }
 
 /// Ingests every file under `opts.paths` into the index at `opts.index_dir`.
@@ -92,10 +102,17 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
         .iter()
         .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
         .collect();
-    let (files, walk_errors) = walk::walk(&roots);
+    let found = walk::walk(&roots);
+    // The index itself may sit inside a folder being ingested; that is no news.
+    let own = std::fs::canonicalize(&opts.index_dir).ok();
+    report.skipped = found
+        .skipped
+        .into_iter()
+        .filter(|s| own.is_none() || std::fs::canonicalize(&s.path).ok() != own)
+        .collect();
     report
         .rejected
-        .extend(walk_errors.into_iter().map(|e| Rejected {
+        .extend(found.errors.into_iter().map(|e| Rejected {
             reason: e.error.to_string(),
             path: e.path,
         }));
@@ -103,7 +120,7 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
     let mut updater = Updater::open(&opts.index_dir, opts.updater)?;
     // Only files that changed since their last committed ingest are parsed.
     let mut todo = Vec::new();
-    for path in files {
+    for path in found.files {
         match FileStamp::of(&path) {
             Ok(stamp) if updater.unchanged(&path, &stamp) => report.files_unchanged += 1,
             Ok(stamp) => todo.push((path, stamp)),

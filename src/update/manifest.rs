@@ -47,14 +47,56 @@ impl Manifest {
     /// The manifest, or an empty one when it is missing or unreadable (which only means
     /// that files are parsed again).
     pub fn load(dir: &Path) -> Manifest {
-        std::fs::read(dir.join(MANIFEST))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+        Manifest::read(dir).ok().flatten().unwrap_or_default()
     }
 
+    /// The manifest; `None` when there is none, an error when it cannot be read.
+    pub fn read(dir: &Path) -> Result<Option<Manifest>, String> {
+        match std::fs::read(dir.join(MANIFEST)) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// The key of a path: the path itself when it is UTF-8 (every real key is absolute, so
+    /// starts with `/`), otherwise `x:` and the hex of its bytes, so that two names that
+    /// differ only in bytes that are not UTF-8 never share a key.
     fn key(path: &Path) -> String {
-        path.display().to_string()
+        use std::os::unix::ffi::OsStrExt;
+        match path.to_str() {
+            Some(text) if !text.starts_with("x:") => text.to_string(),
+            _ => {
+                let hex: String = path
+                    .as_os_str()
+                    .as_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                format!("x:{hex}")
+            }
+        }
+    }
+
+    /// The path a key stands for.
+    fn path(key: &str) -> PathBuf {
+        use std::os::unix::ffi::OsStringExt;
+        match key.strip_prefix("x:") {
+            Some(hex) => {
+                let bytes: Vec<u8> = (0..hex.len() / 2)
+                    .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+                    .collect();
+                PathBuf::from(std::ffi::OsString::from_vec(bytes))
+            }
+            None => PathBuf::from(key),
+        }
+    }
+
+    /// Every file listed.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.keys().map(|k| Manifest::path(k)).collect()
     }
 
     pub fn get(&self, path: &Path) -> Option<&FileStamp> {
@@ -77,5 +119,42 @@ impl Manifest {
         let json = serde_json::to_vec(self).expect("manifest serialises");
         std::fs::write(&tmp, json).map_err(io)?;
         std::fs::rename(&tmp, dir.join(MANIFEST)).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::ffi::OsStrExt;
+
+    #[test]
+    fn names_that_are_not_utf8_keep_their_own_keys() {
+        let a = PathBuf::from(std::ffi::OsStr::from_bytes(b"/c/page\xff.txt"));
+        let b = PathBuf::from(std::ffi::OsStr::from_bytes(b"/c/page\xfe.txt"));
+        let plain = PathBuf::from("/c/page.txt");
+        let odd = PathBuf::from("x:/not/absolute");
+        let mut m = Manifest::default();
+        let stamp = |size| FileStamp { size, mtime_ns: 1 };
+        m.record(
+            [
+                (a.clone(), stamp(1)),
+                (b.clone(), stamp(2)),
+                (plain.clone(), stamp(3)),
+                (odd.clone(), stamp(4)),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(m.get(&a), Some(&stamp(1)));
+        assert_eq!(m.get(&b), Some(&stamp(2)));
+        assert_eq!(m.get(&plain), Some(&stamp(3)));
+        assert_eq!(m.get(&odd), Some(&stamp(4)));
+        let dir = tempfile::tempdir().unwrap();
+        m.save(dir.path()).unwrap();
+        let again = Manifest::load(dir.path());
+        let mut paths = again.paths();
+        paths.sort();
+        let mut want = vec![a, b, plain, odd];
+        want.sort();
+        assert_eq!(paths, want);
     }
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use tantivy::{IndexReader, IndexWriter, Searcher, TantivyDocument, Term};
 
-use crate::index::{CommitInfo, IndexError, PqIndex};
+use crate::index::{Build, CommitInfo, IndexError, PqIndex};
 use crate::record::{plan, Outcome, Put, Question};
 use manifest::{FileStamp, Manifest};
 
@@ -66,9 +66,11 @@ pub struct Updater {
     pending_keys: HashMap<String, Vec<String>>,
     /// Documents written since the last commit.
     writes: usize,
+    /// How many records those writes add, net of the ones they replace.
+    added_since_commit: i64,
     commit_every: usize,
-    /// Whether the index has never been committed by pqsearch.
-    fresh: bool,
+    /// Whether the index's first build has finished (it is marked so by `finish`).
+    build: Build,
     manifest: Option<Manifest>,
     /// Files whose records are all written, to be entered in the manifest at the next commit.
     files_done: Vec<(PathBuf, FileStamp)>,
@@ -76,14 +78,23 @@ pub struct Updater {
 }
 
 impl Updater {
-    /// Opens (or creates) the index in `dir` for writing. Fails with
-    /// [`IndexError::Busy`] when another writer holds it.
+    /// Opens (or creates) the index in `dir` for writing; an unfinished build is taken up
+    /// where it stopped. Fails with [`IndexError::Busy`] when another writer holds it.
     pub fn open(dir: &Path, opts: UpdaterOptions) -> Result<Updater, IndexError> {
-        Updater::new(PqIndex::open_or_create(dir)?, opts)
+        let (index, build) = PqIndex::open_or_create(dir)?;
+        Updater::with_build(index, build, opts)
     }
 
-    /// An updater over an open index (in memory, for tests, or on disk).
+    /// An updater over a new index (in memory, for tests, or on disk).
     pub fn new(index: PqIndex, opts: UpdaterOptions) -> Result<Updater, IndexError> {
+        Updater::with_build(index, Build::Unfinished, opts)
+    }
+
+    fn with_build(
+        index: PqIndex,
+        build: Build,
+        opts: UpdaterOptions,
+    ) -> Result<Updater, IndexError> {
         let writer = index
             .index
             .writer(opts.memory_budget.max(15 << 20))
@@ -93,7 +104,6 @@ impl Updater {
             })?;
         let reader = index.reader()?;
         let searcher = reader.searcher();
-        let fresh = index.commit_info()?.is_none();
         let manifest = index.dir.as_deref().map(Manifest::load);
         Ok(Updater {
             index,
@@ -103,8 +113,9 @@ impl Updater {
             pending: HashMap::new(),
             pending_keys: HashMap::new(),
             writes: 0,
+            added_since_commit: 0,
             commit_every: opts.commit_every.max(1),
-            fresh,
+            build,
             manifest,
             files_done: Vec::new(),
             report: UpdateReport::default(),
@@ -152,16 +163,23 @@ impl Updater {
     }
 
     /// Commits what has been written (with the payload), lets the searcher see it, and
-    /// writes the manifest that describes it.
+    /// writes the manifest that describes it. During a first build the commit is marked
+    /// unfinished; only [`Updater::finish`] marks the build complete.
     pub fn commit(&mut self) -> Result<(), IndexError> {
-        let payload = serde_json::to_string(&CommitInfo::now()).expect("payload serialises");
+        self.commit_as(self.build)
+    }
+
+    fn commit_as(&mut self, build: Build) -> Result<(), IndexError> {
+        let records = (self.searcher.num_docs() as i64 + self.added_since_commit).max(0) as u64;
+        let info = CommitInfo::now(build == Build::Complete, records);
+        let payload = serde_json::to_string(&info).expect("payload serialises");
         let mut prepared = self
             .writer
             .prepare_commit()
             .map_err(|e| self.index.tantivy_error(e))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| self.index.tantivy_error(e))?;
-        self.fresh = false;
+        self.build = build;
         self.reader
             .reload()
             .map_err(|e| self.index.tantivy_error(e))?;
@@ -170,14 +188,14 @@ impl Updater {
         self.pending.clear();
         self.pending_keys.clear();
         self.writes = 0;
+        self.added_since_commit = 0;
         self.save_manifest()
     }
 
-    /// Commits what is left (and always a new index, so that it is recorded as pqsearch's)
-    /// and reports what was done.
+    /// Commits what is left, marks a first build complete, and reports what was done.
     pub fn finish(mut self) -> Result<UpdateReport, IndexError> {
-        if self.writes > 0 || self.fresh {
-            self.commit()?;
+        if self.writes > 0 || self.build == Build::Unfinished {
+            self.commit_as(Build::Complete)?;
         } else {
             // Nothing new to commit: the files read held only what the index has.
             self.report.records_in_index = self.searcher.num_docs();
@@ -228,6 +246,22 @@ impl Updater {
             .collect())
     }
 
+    /// Whether a record with this id is in the index as written so far.
+    fn alive(&self, id: &str) -> Result<bool, IndexError> {
+        if let Some(version) = self.pending.get(id) {
+            return Ok(version.is_some());
+        }
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.index.fields.id, id),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let n = self
+            .searcher
+            .search(&query, &tantivy::collector::Count)
+            .map_err(|e| self.index.tantivy_error(e))?;
+        Ok(n > 0)
+    }
+
     /// Applies one write of the merge policy, unless it changes nothing.
     fn write(&mut self, put: Put) -> Result<Outcome, IndexError> {
         let outcome = put.outcome();
@@ -237,8 +271,14 @@ impl Updater {
         let q = put.record;
         let id_field = self.index.fields.id;
         for id in put.replaces.iter().filter(|id| **id != q.id) {
+            if self.alive(id)? {
+                self.added_since_commit -= 1;
+            }
             self.writer.delete_term(Term::from_field_text(id_field, id));
             self.pending.insert(id.clone(), None);
+        }
+        if !self.alive(&q.id)? {
+            self.added_since_commit += 1;
         }
         self.writer
             .delete_term(Term::from_field_text(id_field, &q.id));
@@ -324,6 +364,16 @@ mod tests {
         up.commit().unwrap();
         let records = all(&up);
         assert_eq!(records.len(), 1);
+        let info = up.index().commit_info().unwrap().unwrap();
+        assert_eq!(
+            info.records,
+            Some(1),
+            "the payload counts what the index holds"
+        );
+        assert!(
+            !info.complete,
+            "a first build is complete only once finished"
+        );
         assert_eq!(records[0].id, "2023-12-01/4811");
         assert_eq!(records[0].answered_by.as_deref(), Some("Guy Opperman"));
         // The same versions again change nothing.

@@ -7,9 +7,10 @@ use crate::testenv::{corpus, TestEnv};
 
 /// Every file under a folder with its contents.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let (files, errors) = pqsearch::walk::walk(&[dir.to_path_buf()]);
-    assert!(errors.is_empty());
-    files
+    let found = pqsearch::walk::walk(&[dir.to_path_buf()]);
+    assert!(found.errors.is_empty());
+    found
+        .files
         .into_iter()
         .map(|f| {
             (

@@ -8,5 +8,6 @@ mod generate;
 mod ingest;
 mod parse;
 mod query;
+mod robust;
 mod search;
 mod testenv;
