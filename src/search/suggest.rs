@@ -85,13 +85,14 @@ pub fn suggest(
         if n > total {
             out.push(Suggestion {
                 message: format!(
-                    "{:?} is in {}; did you mean {better:?}? {variant} has {n} matches",
+                    "{:?} is in {}; did you mean {better:?}? {variant} has {}",
                     word.typed,
                     match word.doc_freq {
                         0 => "no question".to_string(),
                         1 => "1 question".to_string(),
                         n => format!("{n} questions"),
-                    }
+                    },
+                    matches(n)
                 ),
                 query: variant,
                 total: n,
@@ -104,13 +105,21 @@ pub fn suggest(
         let n = count(&variant);
         if n > 0 {
             out.push(Suggestion {
-                message: format!("{bare} is a UIN: {variant} has {n} matches"),
+                message: format!("{bare} is a UIN: {variant} has {}", matches(n)),
                 query: variant,
                 total: n,
             });
         }
     }
     Ok(out)
+}
+
+fn matches(n: usize) -> String {
+    if n == 1 {
+        "1 match".into()
+    } else {
+        format!("{n} matches")
+    }
 }
 
 /// The query with each whole word "Bill" turned into "Act", and "Act" into "Bill"
