@@ -58,7 +58,10 @@ impl Gen<'_> {
     fn leaf(&mut self) -> String {
         match self.rng.below(10) {
             0 | 1 => {
-                let w = self.word();
+                let mut w = self.word();
+                while w.chars().count() < 3 {
+                    w = self.rng.pick(self.common).to_string();
+                }
                 let cut = w.char_indices().nth(3).map_or(w.len(), |(i, _)| i);
                 format!("{}*", &w[..cut])
             }
@@ -98,7 +101,7 @@ impl Gen<'_> {
                 break;
             }
             let part = self.expr(depth - 1);
-            if i > 0 && self.rng.below(5) == 0 {
+            if i > 0 && op != " OR " && self.rng.below(5) == 0 {
                 parts.push(format!("-{part}"));
             } else {
                 parts.push(part);
@@ -209,6 +212,24 @@ fn main() {
             times.push((took, format!("{q} [--stem {}]", stem.as_str()), what));
         }
     }
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    for (_, _, what) in &times {
+        if let Some(r) = what.strip_prefix("refused: ") {
+            // The kind of refusal, without the query's own words.
+            let message = r.rsplit("column ").next().unwrap_or(r);
+            let message = message.split_once(": ").map_or(message, |(_, m)| m);
+            let kind: String = message
+                .split('"')
+                .filter(|p| p.len() > 12)
+                .take(1)
+                .collect::<String>()
+                .chars()
+                .filter(|c| !c.is_ascii_digit())
+                .take(60)
+                .collect();
+            *reasons.entry(kind).or_default() += 1;
+        }
+    }
     times.sort_by_key(|t| std::cmp::Reverse(t.0));
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let mut all: Vec<f64> = times.iter().map(|t| ms(t.0)).collect();
@@ -219,6 +240,10 @@ fn main() {
         all[all.len() * 99 / 100],
         all[all.len() - 1]
     );
+    for (kind, n) in &reasons {
+        println!("refused {n}: …{kind}…");
+    }
+    println!();
     println!("| ms | query | outcome |\n|---:|---|---|");
     for (took, q, what) in times.iter().take(15) {
         let shown: String = q.chars().take(110).collect();

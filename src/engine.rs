@@ -88,6 +88,15 @@ impl Engine {
         search::search_in(&self.index, &self.searcher(), request)
     }
 
+    /// Close variants of a request that found little (see [`search::suggest`]).
+    pub fn suggest(
+        &self,
+        request: &SearchRequest,
+        results: &SearchResults,
+    ) -> Result<Vec<search::Suggestion>, SearchError> {
+        search::suggest(&self.index, &self.searcher(), request, results)
+    }
+
     /// How many questions match.
     pub fn count(&self, request: &SearchRequest) -> Result<usize, SearchError> {
         let searcher = self.searcher();

@@ -259,7 +259,10 @@ impl TokenStream for WordStream<'_> {
             let position = self.position;
             self.position += 1;
             self.set(from, to);
-            if !self.keep_long && self.token.text.chars().count() > MAX_WORD_CHARS {
+            if !self.keep_long
+                && self.token.text.len() > MAX_WORD_CHARS
+                && self.token.text.chars().count() > MAX_WORD_CHARS
+            {
                 continue; // not indexed, but it keeps its position: phrases do not jump it
             }
             if self.token.text.is_empty() {

@@ -25,22 +25,30 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     for hint in &results.hints {
         eprintln!("pqsearch: {hint}");
     }
-    // Suggestions are for people: on a terminal, or in the JSON.
-    if args.format == OutputFormat::Text && std::io::stderr().is_terminal() {
-        for s in &results.suggestions {
-            eprintln!("pqsearch: {}", s.message);
-        }
-    }
+    // Suggestions are for people at a terminal, and for scripts in the JSON; a script
+    // reading the text output does not pay for them.
+    let at_terminal = args.format == OutputFormat::Text && std::io::stderr().is_terminal();
+    let suggestions = if at_terminal || args.format == OutputFormat::Json {
+        engine.suggest(&request, &results)?
+    } else {
+        Vec::new()
+    };
 
     let stdout = std::io::stdout();
     let color = use_color(args.color, stdout.is_terminal());
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
         OutputFormat::Text => print_text(&mut out, &request, &results, color),
-        OutputFormat::Json => print_json(&mut out, &request, &results),
+        OutputFormat::Json => print_json(&mut out, &request, &results, &suggestions),
     }
     .context("writing results")?;
     out.flush().context("writing results")?;
+    drop(out);
+    if at_terminal {
+        for s in &suggestions {
+            eprintln!("pqsearch: {}", s.message);
+        }
+    }
     Ok(Exit::found_if(results.total))
 }
 
@@ -212,6 +220,7 @@ fn print_json<W: Write>(
     out: &mut W,
     request: &SearchRequest,
     results: &SearchResults,
+    suggestions: &[Suggestion],
 ) -> std::io::Result<()> {
     let doc = JsonResults {
         query: &request.query,
@@ -220,7 +229,7 @@ fn print_json<W: Write>(
         sort: request.sort,
         date: request.filters.date_field.as_str(),
         stem: request.stem.as_str(),
-        suggestions: &results.suggestions,
+        suggestions,
         hits: results.hits.iter().map(JsonHit::from).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -96,7 +96,7 @@ impl Highlights {
 /// A positive word of the query that the index holds in no form, or in very few
 /// questions (a typing slip such as "goverment" may occur once or twice).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AbsentWord {
+pub struct RareWord {
     pub typed: String,
     pub word: String,
     pub column: usize,
@@ -119,7 +119,7 @@ pub struct Builder<'a> {
     next_key: usize,
     departments: Option<BTreeSet<String>>,
     pub highlights: Highlights,
-    pub absent: Vec<AbsentWord>,
+    pub rare: Vec<RareWord>,
 }
 
 /// A word or phrase leaf, ready to build.
@@ -148,7 +148,7 @@ impl<'a> Builder<'a> {
             next_key: 0,
             departments: None,
             highlights: Highlights::default(),
-            absent: Vec::new(),
+            rare: Vec::new(),
         }
     }
 
@@ -209,7 +209,7 @@ impl<'a> Builder<'a> {
             ),
             Node::And(children) => {
                 let mut clauses = Vec::new();
-                for child in children {
+                for child in unique(children) {
                     let (occur, inner) = match child {
                         Node::Not(inner, _) => (Occur::MustNot, inner.as_ref()),
                         other => (Occur::Must, other),
@@ -229,7 +229,7 @@ impl<'a> Builder<'a> {
             }
             Node::Or(children) => {
                 let mut clauses = Vec::new();
-                for child in children {
+                for child in unique(children) {
                     if let Some(q) = self.build(child)? {
                         clauses.push((Occur::Should, q));
                     }
@@ -358,7 +358,7 @@ impl<'a> Builder<'a> {
                 }
                 let slot = &leaf.slots[0];
                 if doc_freq <= RARE && !slot.prefix {
-                    self.absent.push(AbsentWord {
+                    self.rare.push(RareWord {
                         typed: leaf.text.to_string(),
                         word: slot.word.clone(),
                         column: leaf.column,
@@ -568,6 +568,36 @@ impl<'a> Builder<'a> {
         };
         Ok(constant(query))
     }
+}
+
+/// The children of an AND or OR without repeats: `the the the` matches what `the` does,
+/// and need not be searched three times.
+fn unique(children: &[Node]) -> Vec<&Node> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for child in children {
+        let key = match child {
+            Node::Word { scope, text, .. } => Some(format!("w{scope:?}{text}")),
+            Node::Phrase {
+                scope, text, slop, ..
+            } => Some(format!("p{scope:?}{slop:?}{text}")),
+            Node::Near {
+                scope,
+                text,
+                distance,
+                ..
+            } => Some(format!("n{scope:?}{distance}{text}")),
+            _ => None,
+        };
+        if let Some(key) = key {
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+        }
+        out.push(child);
+    }
+    out
 }
 
 /// The first byte string after every string that starts with `prefix` (None: no end).

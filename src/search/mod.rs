@@ -23,7 +23,7 @@ pub use snippet::{Highlighter, Snippet, SNIPPET_CHARS};
 pub use suggest::Suggestion;
 
 use crate::index::{IndexError, PqIndex};
-use crate::query::build::{self, AbsentWord, BuildError};
+use crate::query::build::{self, BuildError, RareWord};
 use crate::query::{self, Builder, Highlights, QueryError};
 use crate::record::{Date, House, Question, Status};
 use crate::words::Stem;
@@ -185,8 +185,8 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// One-line notes on how the query was read ("or" searched as a word).
     pub hints: Vec<String>,
-    /// Close variants of a query that finds little, with their counts.
-    pub suggestions: Vec<Suggestion>,
+    /// Positive words the index holds in no form or hardly any (for [`suggest`]).
+    pub rare_words: Vec<RareWord>,
 }
 
 /// A request turned into tantivy terms, ready to run against a searcher.
@@ -199,7 +199,7 @@ pub struct Prepared<'a> {
     highlighter: Highlighter,
     pub hints: Vec<String>,
     /// Positive words the index holds in no form.
-    pub absent: Vec<AbsentWord>,
+    pub rare: Vec<RareWord>,
 }
 
 impl<'a> Prepared<'a> {
@@ -219,7 +219,7 @@ impl<'a> Prepared<'a> {
                 message: "the query has no searchable words (only punctuation?)".into(),
             })?;
         let highlights = std::mem::take(&mut builder.highlights);
-        let absent = std::mem::take(&mut builder.absent);
+        let rare = std::mem::take(&mut builder.rare);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
         for filter in filter_queries(index, searcher, &mut builder, &request.filters)? {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
@@ -236,7 +236,7 @@ impl<'a> Prepared<'a> {
             highlights,
             highlighter: Highlighter::default(),
             hints: parsed.hints,
-            absent,
+            rare,
         })
     }
 
@@ -346,13 +346,23 @@ pub fn search_in(
         .enumerate()
         .map(|(i, (score, addr))| prepared.hit(searcher, request.offset + i + 1, score, addr, true))
         .collect::<Result<_, _>>()?;
-    let suggestions = suggest::suggest(index, searcher, request, total, &prepared.absent)?;
     Ok(SearchResults {
         total,
         hits,
         hints: std::mem::take(&mut prepared.hints),
-        suggestions,
+        rare_words: std::mem::take(&mut prepared.rare),
     })
+}
+
+/// Close variants of a request that found little, each with its count. They cost a few
+/// more searches, so front ends ask for them only when they will show them.
+pub fn suggest(
+    index: &PqIndex,
+    searcher: &Searcher,
+    request: &SearchRequest,
+    results: &SearchResults,
+) -> Result<Vec<Suggestion>, SearchError> {
+    suggest::suggest(index, searcher, request, results.total, &results.rare_words)
 }
 
 fn filter_queries(

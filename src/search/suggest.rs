@@ -16,7 +16,7 @@ use tantivy::{Searcher, Term};
 
 use super::{Prepared, SearchError, SearchRequest};
 use crate::index::PqIndex;
-use crate::query::build::AbsentWord;
+use crate::query::build::RareWord;
 use crate::schema::TextPart;
 use crate::words::{self, WordTokenizer};
 
@@ -43,7 +43,7 @@ pub fn suggest(
     searcher: &Searcher,
     request: &SearchRequest,
     total: usize,
-    absent: &[AbsentWord],
+    rare: &[RareWord],
 ) -> Result<Vec<Suggestion>, SearchError> {
     let mut out = Vec::new();
     // A variant that cannot run is simply not suggested.
@@ -75,7 +75,7 @@ pub fn suggest(
             }
         }
     }
-    for word in absent {
+    for word in rare {
         let at_least = FREQUENT.max(MORE_OFTEN * (word.doc_freq + 1));
         let Some(better) = did_you_mean(index, searcher, &word.word, at_least)? else {
             continue;
@@ -203,18 +203,27 @@ fn act_year(
         {
             use tantivy::tokenizer::{TokenStream, Tokenizer};
             let mut stream = tokenizer.token_stream(text);
-            let mut tokens: Vec<String> = Vec::new();
+            // (word, start, end) of each position's main form.
+            let mut tokens: Vec<(String, usize, usize)> = Vec::new();
+            let mut last = usize::MAX;
             while let Some(t) = stream.next() {
-                tokens.push(t.text.clone());
+                if t.position == last {
+                    continue; // a second form at the same place
+                }
+                last = t.position;
+                tokens.push((t.text.clone(), t.offset_from, t.offset_to));
             }
             for w in tokens.windows(want.len() + 1) {
-                let year = &w[want.len()];
-                if w[..want.len()] == want[..]
+                let year = &w[want.len()].0;
+                let same = w[..want.len()].iter().zip(&want).all(|(t, x)| t.0 == *x);
+                if same
                     && year.len() == 4
                     && year.chars().all(|c| c.is_ascii_digit())
                     && (year.starts_with("19") || year.starts_with("20"))
                 {
-                    return Ok(Some((phrase.to_string(), year.clone())));
+                    // The name as the text writes it.
+                    let name = text[w[0].1..w[want.len() - 1].2].to_string();
+                    return Ok(Some((name, year.clone())));
                 }
             }
         }
