@@ -146,8 +146,11 @@ pub struct TfUnion {
     tfs: Box<[u32; WINDOW]>,
     /// First document id of the window.
     start: DocId,
-    /// The bitset word being read.
+    /// The first document id after the window.
+    horizon: DocId,
+    /// The bitset word being read, and the number of words the window fills.
     bucket: usize,
+    buckets: usize,
     doc: DocId,
     tf: u32,
 }
@@ -165,7 +168,9 @@ impl TfUnion {
             bits: Box::new([0; WINDOW / 64]),
             tfs: Box::new([0; WINDOW]),
             start: 0,
-            bucket: WINDOW / 64,
+            horizon: 0,
+            bucket: 0,
+            buckets: 0,
             doc: 0,
             tf: 0,
         };
@@ -173,14 +178,17 @@ impl TfUnion {
         union
     }
 
-    /// Fills the next window, from the smallest document any list is on.
-    fn refill(&mut self) -> bool {
+    /// Fills the next window of `span` documents, from the smallest document any list is
+    /// on.
+    fn refill(&mut self, span: usize) -> bool {
         self.postings.retain(|p| p.doc() != TERMINATED);
         let Some(start) = self.postings.iter().map(|p| p.doc()).min() else {
             return false;
         };
         self.start = start;
-        let horizon = start.saturating_add(WINDOW as u32);
+        let horizon = start.saturating_add(span as u32);
+        self.horizon = horizon;
+        self.buckets = span.div_ceil(64);
         for p in &mut self.postings {
             let mut doc = p.doc();
             while doc < horizon {
@@ -196,7 +204,7 @@ impl TfUnion {
 
     /// Forgets the window's documents below `upto` (an offset into it).
     fn clear_below(&mut self, upto: usize) {
-        while self.bucket < WINDOW / 64 && self.bucket * 64 < upto {
+        while self.bucket < self.buckets && self.bucket * 64 < upto {
             let mut word = self.bits[self.bucket];
             while word != 0 {
                 let i = self.bucket * 64 + word.trailing_zeros() as usize;
@@ -213,10 +221,11 @@ impl TfUnion {
     }
 }
 
-impl DocSet for TfUnion {
-    fn advance(&mut self) -> DocId {
+impl TfUnion {
+    /// The next document of the window, or of a new window of `span` documents.
+    fn next_doc(&mut self, span: usize) -> DocId {
         loop {
-            while self.bucket < WINDOW / 64 {
+            while self.bucket < self.buckets {
                 let word = self.bits[self.bucket];
                 if word != 0 {
                     let i = self.bucket * 64 + word.trailing_zeros() as usize;
@@ -227,29 +236,34 @@ impl DocSet for TfUnion {
                 }
                 self.bucket += 1;
             }
-            if !self.refill() {
+            if !self.refill(span) {
                 self.doc = TERMINATED;
                 return TERMINATED;
             }
         }
+    }
+}
+
+impl DocSet for TfUnion {
+    fn advance(&mut self) -> DocId {
+        self.next_doc(WINDOW)
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc >= target {
             return self.doc;
         }
-        let horizon = self.start.saturating_add(WINDOW as u32);
-        if target < horizon {
+        if target < self.horizon {
             self.clear_below((target - self.start) as usize);
-        } else {
-            self.clear_below(WINDOW);
-            for p in &mut self.postings {
-                if p.doc() < target {
-                    p.seek(target);
-                }
+            return self.next_doc(WINDOW);
+        }
+        self.clear_below(WINDOW);
+        for p in &mut self.postings {
+            if p.doc() < target {
+                p.seek(target);
             }
         }
-        self.advance()
+        self.next_doc(WINDOW)
     }
 
     fn doc(&self) -> DocId {
@@ -269,6 +283,102 @@ impl Scorer for TfUnion {
         match &self.bm25 {
             Some(w) => w.score(self.fieldnorms.fieldnorm_id(self.doc), self.tf),
             None => 1.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
+    use tantivy::{doc, Index};
+
+    use super::*;
+
+    const DOCS: u32 = 6_000;
+
+    /// A one-segment index whose document d holds term "tK" as often as list K says, and
+    /// the union of those terms' postings.
+    fn union(lists: &[BTreeMap<u32, u32>]) -> (Index, TfUnion) {
+        let mut b = Schema::builder();
+        let field = b.add_text_field(
+            "f",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("whitespace")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        );
+        let index = Index::create_in_ram(b.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for d in 0..DOCS {
+            let mut text = String::from("x");
+            for (k, l) in lists.iter().enumerate() {
+                for _ in 0..l.get(&d).copied().unwrap_or(0) {
+                    text.push_str(&format!(" t{k}"));
+                }
+            }
+            writer.add_document(doc!(field => text)).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let segment = &searcher.segment_readers()[0];
+        let inverted = segment.inverted_index(field).unwrap();
+        let postings = (0..lists.len())
+            .filter_map(|k| {
+                let term = Term::from_field_text(field, &format!("t{k}"));
+                inverted
+                    .read_postings(&term, IndexRecordOption::WithFreqs)
+                    .unwrap()
+            })
+            .collect();
+        let u = TfUnion::new(postings, FieldNormReader::constant(DOCS, 1), None);
+        (index, u)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Advancing and seeking give every document of any list, in order, with the term
+        /// frequencies of all its lists added.
+        #[test]
+        fn the_union_adds_frequencies_and_seeks_exactly(
+            lists in proptest::collection::vec(
+                proptest::collection::btree_map(0u32..DOCS, 1u32..4, 1..400), 1..5),
+            steps in proptest::collection::vec((proptest::bool::ANY, 1u32..3_000), 0..60),
+        ) {
+            let mut want: BTreeMap<u32, u32> = BTreeMap::new();
+            for l in &lists {
+                for (d, tf) in l {
+                    *want.entry(*d).or_default() += tf;
+                }
+            }
+            let (_index, mut u) = union(&lists);
+            let mut expect = want.iter().map(|(d, t)| (*d, *t)).peekable();
+            let first = expect.next();
+            proptest::prop_assert_eq!(first.map(|f| f.0).unwrap_or(TERMINATED), u.doc());
+            if let Some((_, tf)) = first {
+                proptest::prop_assert_eq!(tf, u.tf);
+            }
+            for (seek, jump) in steps {
+                if u.doc() == TERMINATED {
+                    break;
+                }
+                let got = if seek {
+                    let target = u.doc() + jump;
+                    while expect.peek().is_some_and(|(d, _)| *d < target) {
+                        expect.next();
+                    }
+                    u.seek(target)
+                } else {
+                    u.advance()
+                };
+                let next = expect.next();
+                proptest::prop_assert_eq!(next.map(|n| n.0).unwrap_or(TERMINATED), got);
+                if let Some((_, tf)) = next {
+                    proptest::prop_assert_eq!(tf, u.tf);
+                }
+            }
         }
     }
 }
