@@ -54,5 +54,6 @@ pub fn csv_options() -> ExportOptions {
         format: ExportFormat::Csv,
         columns: Column::defaults(false),
         bom: false,
+        excel_safe: false,
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Searches read only what they need, so damage can go unnoticed by them. A check reads
 //! everything: tantivy's checksum of every segment file, every stored record, the id term
-//! of every record, and the count its last commit recorded. Reading damaged files can make
+//! of every record, the count its last commit recorded, and the members table (readable,
+//! and agreeing with the names the records looked up in it). Reading damaged files can make
 //! the index layer panic; each part is read under a guard, so damage is reported, never a
 //! crash.
 
@@ -17,6 +18,7 @@ use tantivy::{DocAddress, Term};
 
 use crate::index::{Build, IndexError, PqIndex};
 use crate::update::manifest::Manifest;
+use crate::update::members::Agreement;
 
 /// What a check found.
 #[derive(Debug, Default)]
@@ -101,8 +103,9 @@ pub fn check(dir: &Path) -> Result<CheckReport, IndexError> {
     let searcher = reader.searcher();
     report.segments = searcher.segment_readers().len();
 
-    // Every stored record, and its id.
+    // Every stored record, and its id, and whether its names agree with the members table.
     let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut members = Agreement::load(dir);
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let docs: Vec<u32> = segment.doc_ids_alive().collect();
         let read = guarded(|| {
@@ -116,7 +119,10 @@ pub fn check(dir: &Path) -> Result<CheckReport, IndexError> {
             Ok(records) => {
                 for record in records {
                     match record {
-                        Ok(q) => *ids.entry(q.id).or_default() += 1,
+                        Ok(q) => {
+                            members.see(&q);
+                            *ids.entry(q.id).or_default() += 1;
+                        }
                         Err(e) => report.problems.push(format!("segment {ord}: {e}")),
                     }
                 }
@@ -127,6 +133,7 @@ pub fn check(dir: &Path) -> Result<CheckReport, IndexError> {
         }
         report.records += docs.len() as u64;
     }
+    report.problems.extend(members.problems());
     let mut twice: Vec<&String> = ids
         .iter()
         .filter(|(_, n)| **n > 1)

@@ -17,9 +17,10 @@ use clap::{Parser, Subcommand};
     max_term_width = 100
 )]
 pub struct Cli {
-    /// The index directory [default: index/, or $PQSEARCH_INDEX]. When the default index
-    /// does not exist yet and ./corpus exists, search, show and export build it first.
-    #[arg(long, global = true, env = "PQSEARCH_INDEX", value_name = "DIR")]
+    /// The index directory [default: $PQSEARCH_INDEX when set and not empty, else index/].
+    /// When the default index does not exist yet and ./corpus exists, search, show and
+    /// export build it first.
+    #[arg(long, global = true, value_name = "DIR")]
     pub index: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -30,6 +31,78 @@ pub struct Cli {
 pub const DEFAULT_INDEX: &str = "index";
 /// The embedded corpus a first run builds the default index from.
 pub const DEFAULT_CORPUS: &str = "corpus";
+/// The environment variable that names the index when --index does not.
+pub const INDEX_ENV: &str = "PQSEARCH_INDEX";
+
+impl Cli {
+    /// The index the user chose: --index, else $PQSEARCH_INDEX unless it is empty (an
+    /// empty variable is the shell's way of saying "unset", not a directory named "").
+    pub fn chosen_index(&self) -> Option<PathBuf> {
+        self.index.clone().or_else(|| {
+            std::env::var_os(INDEX_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+    }
+}
+
+/// The most matches one page of `search` may show or skip. Beyond it the page would only
+/// cost memory (tantivy keeps room for twice limit + offset hits); `export` writes every
+/// match without it.
+pub const MAX_PAGE: usize = 1_000_000;
+/// The most questions `generate` writes (about 8 GB of pages).
+pub const MAX_GENERATE: usize = 10_000_000;
+/// The writer's memory budget, in MB: tantivy needs 15 MB per thread and takes under 4 GB
+/// per thread, and the budget is shared by up to 8 threads.
+pub const MEMORY_MB: std::ops::RangeInclusive<usize> = 15..=4000;
+/// Parser threads: beyond this the threads only wait on the writer.
+pub const MAX_THREADS: usize = 256;
+
+/// A whole number in `range`, or a message that gives the range (clap prints it after
+/// "invalid value ... for '--flag'", exits 2).
+fn bounded(
+    text: &str,
+    range: std::ops::RangeInclusive<usize>,
+    hint: &str,
+) -> Result<usize, String> {
+    let out_of_range = || format!("must be from {} to {}{hint}", range.start(), range.end());
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|e: std::num::ParseIntError| match e.kind() {
+            std::num::IntErrorKind::PosOverflow => out_of_range(),
+            _ => format!("not a whole number ({e})"),
+        })?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(out_of_range())
+    }
+}
+
+fn page_limit(text: &str) -> Result<usize, String> {
+    bounded(text, 0..=MAX_PAGE, "; export writes every match")
+}
+
+fn page_offset(text: &str) -> Result<usize, String> {
+    bounded(text, 0..=MAX_PAGE, "; narrow the search, or use export")
+}
+
+fn generate_count(text: &str) -> Result<usize, String> {
+    bounded(
+        text,
+        1..=MAX_GENERATE,
+        " (10 million questions are about 8 GB)",
+    )
+}
+
+fn memory_mb(text: &str) -> Result<usize, String> {
+    bounded(text, MEMORY_MB, "")
+}
+
+fn threads(text: &str) -> Result<usize, String> {
+    bounded(text, 1..=MAX_THREADS, "")
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -37,6 +110,7 @@ pub enum Command {
     Show(ShowArgs),
     Export(ExportArgs),
     Ingest(IngestArgs),
+    Sync(SyncArgs),
     Check(CheckArgs),
     Parse(ParseArgs),
     Generate(GenerateArgs),
@@ -68,11 +142,11 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "PATH", required = true)]
     pub from: Vec<PathBuf>,
 
-    /// How many questions to write.
-    #[arg(long, short = 'n', value_name = "N")]
+    /// How many questions to write (at most 10,000,000).
+    #[arg(long, short = 'n', value_name = "N", value_parser = generate_count)]
     pub n: usize,
 
-    /// The folder to write into (created if needed).
+    /// The folder to write into (created if needed; not inside --from, nor an index).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
@@ -111,7 +185,7 @@ Field prefixes (any case; before a word, \"phrase\" or (group)):
   dept:education          or words of its name
   by:dines  asked:smith   the answering / asking member's name; member: either
   uin:124967              the question with that UIN
-  status:holding          answered, unanswered, holding or withdrawn
+  status:holding          answered, unanswered, holding, withdrawn or overdue
   house:lords             commons or lords
   tabled:2024-03..2024-06 asked in that period (YYYY, YYYY-MM or YYYY-MM-DD; A.., ..B)
   answered:2025           answered in that period
@@ -134,12 +208,13 @@ pub struct SearchArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// How many matches to show.
-    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    /// How many matches to show (at most 1,000,000; export writes every match).
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N", value_parser = page_limit)]
     pub limit: usize,
 
-    /// Skip this many matches first (for paging: --offset 10 shows 11-20).
-    #[arg(long, default_value_t = 0, value_name = "K")]
+    /// Skip this many matches first (for paging: --offset 10 shows 11-20; at most
+    /// 1,000,000).
+    #[arg(long, default_value_t = 0, value_name = "K", value_parser = page_offset)]
     pub offset: usize,
 
     /// text for people; json for scripts: one document with the total and each shown hit,
@@ -165,15 +240,19 @@ pub struct ExportArgs {
     )]
     pub query: Option<String>,
 
-    /// Read one query per line from FILE (blank lines and lines starting with # are skipped)
-    /// and export all their matches into one file, with a first column naming the query.
+    /// Read one query per line from FILE (- is stdin; blank lines and lines starting with #
+    /// are skipped) and export all their matches into one file, with a first column naming
+    /// the query.
     #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Write to FILE (replaced only once the export is complete) instead of stdout.
+    /// Write to FILE instead of stdout (- is stdout). A file is replaced only once the
+    /// export is complete; a link is followed to its file; a pipe or a device such as
+    /// /dev/null is written through. Refused: a folder, anything inside the index, the
+    /// --queries file.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
 
@@ -189,8 +268,17 @@ pub struct ExportArgs {
     #[arg(long)]
     pub bom: bool,
 
+    /// For CSV opened in a spreadsheet: put an apostrophe before any cell that starts with
+    /// = + - @ (after spaces), a tab, a CR or a line break, so that Excel, LibreOffice and
+    /// Google Sheets show it as text instead of running it as a formula. The apostrophe is
+    /// hidden there but is part of the cell for other readers; without this flag cells are
+    /// written exactly.
+    #[arg(long)]
+    pub excel_safe: bool,
+
     /// Also write a JSON note of what was exported (queries, filters, time of export,
-    /// the index's last ingest, rows per query) to FILE.
+    /// the index's last ingest, rows per query) to FILE, replaced like --out and only
+    /// together with it. It may not be the --out file.
     #[arg(long, value_name = "FILE")]
     pub meta: Option<PathBuf>,
 }
@@ -204,7 +292,10 @@ fn export_about() -> String {
     format!(
         "Write every match (not a top-N) to CSV or JSON Lines, for spreadsheets, R and pandas.\n\n\
          The question and answer texts are written as the index holds them; CSV is RFC 4180, so \
-         quotes, commas and line breaks inside answers read back exactly.\n\n\
+         quotes, commas and line breaks inside answers read back exactly. Where the source \
+         held only the start of a text (the API's list endpoint cuts answers at 255 \
+         characters), question_cut or answer_cut is true and url links to the whole text; \
+         a member known only by id has an empty name and its id.\n\n\
          Columns, in order:{columns}\n  \
          rank, score, snippet   the match's place, its BM25 score, and its snippet (plain text)\n\n\
          A batch (--queries) adds a first column, query; a question matching several queries \
@@ -241,6 +332,15 @@ pub struct FilterArgs {
     #[arg(long, value_name = "NAME")]
     pub answered_by: Option<String>,
 
+    /// Only questions asked by the member with this Parliament member id (as in the
+    /// asked_by_id column; it also finds questions whose member's name is not known).
+    #[arg(long, value_name = "N")]
+    pub asked_by_id: Option<u32>,
+
+    /// Only questions answered by the member with this Parliament member id.
+    #[arg(long, value_name = "N")]
+    pub answered_by_id: Option<u32>,
+
     /// From this date on: YYYY, YYYY-MM or YYYY-MM-DD (the first day of it).
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
@@ -254,7 +354,8 @@ pub struct FilterArgs {
     #[arg(long, value_enum, default_value_t = DateArg::Asked, value_name = "WHICH")]
     pub date: DateArg,
 
-    /// Only questions with this status.
+    /// Only questions with this status. overdue: unanswered and due (date_due) before the
+    /// newest date in the index, which is a snapshot of its sources.
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
 
@@ -308,6 +409,7 @@ pub enum StatusArg {
     Unanswered,
     Holding,
     Withdrawn,
+    Overdue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -320,10 +422,13 @@ pub enum SortArg {
 /// Print one whole record: heading, facts, the full question and answer.
 ///
 /// ID is what search prints: <date asked>/<UIN> (2024-07-25/1830) or a 16-digit content id
-/// for questions whose source gives no UIN. Exit status: 0 found, 1 no such id, 2 error.
+/// for questions whose source gives no UIN. A UIN alone (1830) shows the question with that
+/// UIN, or lists them all when several have it (UINs restart each parliamentary session).
+/// A member known only by id is shown as "member 1506"; a text the source cut short says
+/// so, with the link to the full text. Exit status: 0 found, 1 no such id, 2 error.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// The question's id.
+    /// The question's id, or its UIN.
     pub id: String,
 
     /// text for people; json for scripts (the record's fields).
@@ -331,27 +436,35 @@ pub struct ShowArgs {
     pub format: OutputFormat,
 }
 
-/// Build or update the index from question files (pages, listing pages, API JSON).
+/// Build or update the index from question files (pages, listing pages, API JSON) and
+/// Members API files.
 ///
 /// Directories are walked recursively (hidden files and *.md notes are skipped) and each
-/// file's format is detected from its content. Ingesting is idempotent and incremental:
+/// file's format is detected from its content. Members files (the Members API's search
+/// response or one member) fill a members table beside the index: every question that names
+/// a member only by id then carries that member's name, party and constituency, whatever
+/// the order of ingest; names given by the sources themselves win. Ingesting is idempotent
+/// and incremental:
 /// files unchanged since the last ingest are skipped without parsing; a question seen again
 /// with new content (an answer arrived, a correction) replaces its old version; a page and
 /// the API record of the same question (same date asked and question text) become one
 /// record that combines both.
 ///
-/// Bad files are reported and skipped; the rest are still ingested. A killed run (or a
-/// full disk) leaves the index as it was at its last commit, and the next run completes
-/// the work; an index whose first ingest stopped early is refused by searches, with a
-/// message, until an ingest finishes it. Only one ingest may write to an index at a time;
-/// searches keep working meanwhile.
+/// Bad files are reported and skipped; the rest are still ingested. In a file of several
+/// questions (API JSON, a listing page), a bad question is reported with its position and
+/// line, and the others are ingested. A page without its closing line was cut short: its
+/// answer is flagged answer_cut and never replaces a fuller one, and a page cut before its
+/// answer is rejected. A killed run (or a full disk) leaves the index as it was at its last
+/// commit, and the next run completes the work; an index whose first ingest stopped early
+/// is refused by searches, with a message, until an ingest finishes it. Only one ingest may
+/// write to an index at a time; searches keep working meanwhile.
 ///
 /// --rebuild builds the index again from the files it was built from (listed beside it)
 /// and any PATHs given, in a new folder, and swaps it in only when that succeeded: the cure
 /// for a damaged index (see `pqsearch check`) or one built by another version.
 ///
-/// Exit status: 0 when every file was ingested, 2 when any file was rejected or the
-/// ingest failed.
+/// Exit status: 0 when every file was ingested, 2 when any file or question was rejected
+/// or the ingest failed.
 ///
 /// Examples:
 ///   pqsearch ingest                         # the embedded corpus/ into index/
@@ -368,12 +481,12 @@ pub struct IngestArgs {
     #[arg(long)]
     pub rebuild: bool,
 
-    /// Parser threads [default: the number of cores].
-    #[arg(long, value_name = "N")]
+    /// Parser threads [default: the number of cores; at most 256].
+    #[arg(long, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
 
-    /// The writer's memory budget in MB; larger is faster, up to a point.
-    #[arg(long, value_name = "MB", default_value_t = 200)]
+    /// The writer's memory budget in MB, from 15 to 4000; larger is faster, up to a point.
+    #[arg(long, value_name = "MB", default_value_t = 200, value_parser = memory_mb)]
     pub memory_mb: usize,
 
     /// Commit after this many records, so that a long run keeps its progress if killed.
@@ -381,16 +494,102 @@ pub struct IngestArgs {
     pub commit_every: usize,
 }
 
+/// Bring the index up to date from the official written-questions API (the one command
+/// that needs the network).
+///
+/// Fetches everything tabled, answered or corrected since --since (by default: since the
+/// last complete sync began, or the newest date in the index), 100 questions a request,
+/// with the members' names; fetches again whole every answer or question the list cut
+/// short or flattened (the list strips answers' paragraphs and tables, so every answered
+/// question is read whole); and asks the Members API for members the index cannot name. Everything is
+/// merged exactly as `ingest` merges files. Every response is kept (by default in the
+/// index's sync/ folder) as a file `ingest` reads, so a sync can be replayed and
+/// `ingest --rebuild` restores synced records.
+///
+/// It is polite: a User-Agent naming pqsearch, at most --rate requests a second, a timeout
+/// on each, and patient retries (waiting as long as a 429's Retry-After asks). A sync that
+/// is killed loses nothing committed; the next run starts again from the same date and
+/// finishes the work without duplicates.
+///
+/// Cost: one list request per 100 questions, plus one request per answered question (and
+/// per question the list cut). A year holds about 17,000 questions, about 12,000 of them
+/// answered: some 12,500 requests, a little over an hour at the default 3 a second. A
+/// daily sync fetches only what changed: a few hundred requests, two or three minutes.
+///
+/// Exit status: 0 when the sync finished, 2 on error (what was committed stays).
+///
+/// Examples:
+///   pqsearch sync --since 2024-07-01 --index ~/pq/index   # build an index from the API
+///   pqsearch sync --index ~/pq/index                      # this morning's answers
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// Fetch what was tabled, answered or corrected on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Which House: commons, lords or both.
+    #[arg(long, value_enum, default_value_t = SyncHouse::Both)]
+    pub house: SyncHouse,
+
+    /// At most this many requests a second (0.1 to 1000; keep to a few for the public API,
+    /// more only for a mirror of your own).
+    #[arg(long, value_name = "N", default_value_t = 3.0, value_parser = rate)]
+    pub rate: f64,
+
+    /// Give up on one request after this many seconds (retries follow).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = timeout)]
+    pub timeout: usize,
+
+    /// Keep the API's responses in DIR [default: the index's sync/ folder].
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+
+    /// The written-questions API's base URL (a mirror or a replay).
+    #[arg(long, value_name = "URL", env = "PQSEARCH_API_URL", default_value = pqsearch::sync::API_URL)]
+    pub api_url: String,
+
+    /// The Members API's base URL.
+    #[arg(long, value_name = "URL", env = "PQSEARCH_MEMBERS_API_URL", default_value = pqsearch::sync::MEMBERS_API_URL)]
+    pub members_api_url: String,
+
+    /// Hidden: the first wait before a retry, in milliseconds (tests use a short one).
+    #[arg(long, hide = true, default_value_t = 1000)]
+    pub retry_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncHouse {
+    Commons,
+    Lords,
+    Both,
+}
+
+fn rate(text: &str) -> Result<f64, String> {
+    let r: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.1..=1000.0).contains(&r) {
+        Ok(r)
+    } else {
+        Err(format!("{r} must be from 0.1 to 1000 requests a second"))
+    }
+}
+
+fn timeout(text: &str) -> Result<usize, String> {
+    bounded(text, 1..=600, " seconds")
+}
+
 /// Parse files and print one JSON record per question (JSON Lines) - what ingest will see.
 ///
 /// The format of each file is detected from its content: a page with one question (as on
-/// the seed page), a listing page with several "Written Question" blocks, or the official
-/// written-questions API JSON. Directories are walked recursively, skipping hidden files
-/// and *.md notes.
+/// the seed page), a listing page with several "Written Question" blocks, the official
+/// written-questions API JSON, or Members API JSON (each member is printed as
+/// {"member": {...}}). Directories are walked recursively, skipping hidden files and *.md
+/// notes.
 ///
-/// Bad files are reported on stderr with the file, line and reason; the others are still
-/// printed. Exit status: 0 when every file parsed, 1 when no file was found, 2 when any
-/// file failed.
+/// Bad files, and bad questions within a file, are reported on stderr with the file,
+/// position, line and reason; the others are still printed. Exit status: 0 when everything
+/// parsed, 1 when no file was found, 2 when any file or question failed.
 ///
 /// Example: pqsearch parse corpus/ | jq -r .heading
 #[derive(Debug, clap::Args)]

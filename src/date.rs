@@ -121,9 +121,16 @@ impl Date {
         format!("{}{suffix} {month} {}", self.day, self.year)
     }
 
-    /// Reads the API's timestamps (`2024-07-25T00:00:00`) and plain `YYYY-MM-DD`.
+    /// Reads the API's timestamps (`2024-07-25T00:00:00`) and plain `YYYY-MM-DD`. The time,
+    /// when given, must be a time (`HH:MM`, `HH:MM:SS`, fractions of a second, then `Z` or
+    /// an offset): a date followed by anything else is not a date.
     pub fn parse_api(text: &str) -> Option<Date> {
-        text.get(..10)?.parse().ok()
+        let date = text.get(..10)?.parse().ok()?;
+        match text[10..].strip_prefix('T') {
+            None if text.len() == 10 => Some(date),
+            Some(time) if is_time(time) => Some(date),
+            _ => None,
+        }
     }
 
     /// Writes the date as the API does: `2024-07-25T00:00:00`.
@@ -161,6 +168,31 @@ fn digits(text: &str, len: std::ops::RangeInclusive<usize>) -> Option<u32> {
     (len.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()))
         .then(|| text.parse().ok())
         .flatten()
+}
+
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, then nothing, `Z` or `+HH:MM`/`-HH:MM`.
+fn is_time(text: &str) -> bool {
+    let (clock, zone) = match text.find(['Z', '+', '-']) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let (clock, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let fields: Vec<&str> = clock.split(':').collect();
+    let two = |s: &str, max: u32| digits(s, 2..=2).is_some_and(|n| n <= max);
+    let clock_ok = matches!(fields.len(), 2 | 3)
+        && two(fields[0], 23)
+        && two(fields[1], 59)
+        && fields.get(2).is_none_or(|s| two(s, 60));
+    let fraction_ok =
+        (1..=9).contains(&fraction.len()) && fraction.bytes().all(|b| b.is_ascii_digit());
+    let zone_ok = match zone.as_bytes().first() {
+        None => true,
+        Some(b'Z') => zone.len() == 1,
+        Some(_) => zone[1..]
+            .split_once(':')
+            .is_some_and(|(h, m)| two(h, 23) && two(m, 59)),
+    };
+    clock_ok && fraction_ok && zone_ok
 }
 
 fn days_in_month(year: i32, month: u8) -> u8 {
@@ -411,6 +443,26 @@ mod tests {
         assert_eq!(d("2024-07-25").api(), "2024-07-25T00:00:00");
         assert_eq!(Date::parse_api("2024-07"), None);
         assert_eq!(Date::parse_api("2024-07-2é0000"), None);
+        // Regression (issue 9): a date followed by anything but a time was accepted.
+        for bad in [
+            "2024-07-17garbage!!",
+            "2024-07-17T",
+            "2024-07-17T00:00:00garbage",
+            "2024-07-17T25:00:00",
+            "2024-07-17T00:00:00+1",
+            "2024-07-17 00:00:00",
+        ] {
+            assert_eq!(Date::parse_api(bad), None, "{bad}");
+        }
+        for good in [
+            "2024-07-17",
+            "2024-07-17T00:00",
+            "2024-07-17T13:45:10.123",
+            "2024-07-17T00:00:00Z",
+            "2024-07-17T00:00:00+01:00",
+        ] {
+            assert_eq!(Date::parse_api(good), Some(d("2024-07-17")), "{good}");
+        }
     }
 
     #[test]

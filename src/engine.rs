@@ -64,9 +64,7 @@ impl Engine {
 
     /// Makes later searchers see the latest commit.
     pub fn reload(&self) -> Result<(), IndexError> {
-        self.reader
-            .reload()
-            .map_err(|e| self.index.tantivy_error(e))
+        self.reader.reload().map_err(|e| self.index.read_error(e))
     }
 
     /// What the last commit recorded.
@@ -108,6 +106,30 @@ impl Engine {
         self.index.get(&self.searcher(), id)
     }
 
+    /// Every record with this UIN, oldest first. UINs restart each parliamentary session,
+    /// so one UIN may name several questions.
+    pub fn by_uin(&self, uin: &str) -> Result<Vec<Question>, IndexError> {
+        let searcher = self.searcher();
+        let query = tantivy::query::TermQuery::new(
+            tantivy::Term::from_field_text(self.index.fields.uin, uin),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let docs = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| self.index.tantivy_error(e))?;
+        let mut out = docs
+            .into_iter()
+            .map(|addr| self.index.record(&searcher, addr))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_by(|a, b| (a.date_asked, &a.id).cmp(&(b.date_asked, &b.id)));
+        Ok(out)
+    }
+
+    /// The newest date in the index (asked or answered), as of which questions are overdue.
+    pub fn newest_date(&self) -> Result<Option<crate::date::Date>, IndexError> {
+        search::newest_date(&self.index, &self.searcher())
+    }
+
     /// Every department name in the index.
     pub fn departments(&self) -> Result<BTreeSet<String>, IndexError> {
         search::departments(&self.index, &self.searcher())
@@ -128,7 +150,7 @@ mod tests {
             let path = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("corpus")
                 .join(file);
-            for q in parse::parse_file(&path).unwrap() {
+            for q in parse::parse_file(&path).unwrap().questions {
                 up.put(q).unwrap();
             }
         }
@@ -149,7 +171,7 @@ mod tests {
             );
         }
         let mut request = SearchRequest::new("*");
-        request.filters.status = Some(crate::record::Status::Unanswered);
+        request.filters.status = Some(crate::record::Status::Unanswered.into());
         let unanswered = engine.search(&request).unwrap();
         assert!(unanswered.total > 0 && unanswered.total < 6);
         assert!(unanswered

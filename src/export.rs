@@ -9,9 +9,11 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::str::FromStr;
 
+use tantivy::Searcher;
+
 use crate::engine::Engine;
 use crate::fields::{RecordField, Value, FIELDS};
-use crate::search::{Hit, SearchError, SearchRequest};
+use crate::search::{Hit, Prepared, SearchError, SearchRequest};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +129,9 @@ pub struct ExportOptions {
     pub columns: Vec<Column>,
     /// Start CSV with a UTF-8 byte-order mark, which Excel needs to read UTF-8.
     pub bom: bool,
+    /// Prefix CSV cells that a spreadsheet would run as formulas with an apostrophe
+    /// ([`excel_safe`]). JSON Lines are never changed.
+    pub excel_safe: bool,
 }
 
 /// Hooks through which an export reports progress.
@@ -196,36 +201,91 @@ pub fn export<W: Write>(
     opts: &ExportOptions,
     progress: &dyn ExportProgress,
 ) -> Result<ExportReport, ExportError> {
-    let searcher = engine.searcher();
-    let mut prepared = requests
-        .iter()
-        .enumerate()
-        .map(|(i, request)| {
-            engine
-                .prepare(&searcher, request)
-                .map_err(|error| ExportError::BadRequest { index: i, error })
+    Export::prepare(engine, requests)?.write(out, opts, progress)
+}
+
+/// An export whose requests are parsed and resolved, ready to write. Preparing first lets
+/// a caller refuse a bad query before it opens (and so creates, truncates or blocks on)
+/// the destination.
+pub struct Export<'e> {
+    searcher: Searcher,
+    requests: &'e [SearchRequest],
+    prepared: Vec<Prepared<'e>>,
+}
+
+impl<'e> Export<'e> {
+    /// Parses and resolves every request; the first bad one is reported by its place.
+    pub fn prepare(
+        engine: &'e Engine,
+        requests: &'e [SearchRequest],
+    ) -> Result<Export<'e>, ExportError> {
+        let searcher = engine.searcher();
+        let prepared = requests
+            .iter()
+            .enumerate()
+            .map(|(i, request)| {
+                engine
+                    .prepare(&searcher, request)
+                    .map_err(|error| ExportError::BadRequest { index: i, error })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Export {
+            searcher,
+            requests,
+            prepared,
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut sink = Sink::new(out, opts)?;
-    let mut report = ExportReport::default();
-    let with_snippet = opts.columns.contains(&Column::Snippet);
-    for (request, prepared) in requests.iter().zip(&mut prepared) {
-        let docs = prepared.all(&searcher, request.sort)?;
-        progress.start(docs.len());
-        for (i, (score, addr)) in docs.iter().enumerate() {
-            let hit = prepared.hit(&searcher, i + 1, *score, *addr, with_snippet)?;
-            sink.row(&request.query, &hit)?;
-            progress.row();
-        }
-        report.rows_per_query.push(docs.len());
     }
-    sink.finish()?;
-    Ok(report)
+
+    /// Writes every match to `out`.
+    pub fn write<W: Write>(
+        mut self,
+        out: W,
+        opts: &ExportOptions,
+        progress: &dyn ExportProgress,
+    ) -> Result<ExportReport, ExportError> {
+        let searcher = &self.searcher;
+        let mut sink = Sink::new(out, opts)?;
+        let mut report = ExportReport::default();
+        let with_snippet = opts.columns.contains(&Column::Snippet);
+        for (request, prepared) in self.requests.iter().zip(&mut self.prepared) {
+            let docs = prepared.all(searcher, request.sort)?;
+            progress.start(docs.len());
+            for (i, (score, addr)) in docs.iter().enumerate() {
+                let hit = prepared.hit(searcher, i + 1, *score, *addr, with_snippet)?;
+                sink.row(&request.query, &hit)?;
+                progress.row();
+            }
+            report.rows_per_query.push(docs.len());
+        }
+        sink.finish()?;
+        Ok(report)
+    }
+}
+
+/// Whether a spreadsheet would read a cell as a formula (or, for tab and CR, strip the
+/// character and then read one): it starts with `= + - @`, their full-width forms, a tab,
+/// a CR, a line feed or a NUL, after any spaces. This is OWASP's list for CSV injection,
+/// widened where the widening costs nothing.
+pub fn looks_like_formula(cell: &str) -> bool {
+    cell.trim_start_matches(' ').starts_with([
+        '=', '+', '-', '@', '\t', '\r', '\n', '\0', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+    ])
+}
+
+/// The cell as `--excel-safe` writes it: with a leading apostrophe when a spreadsheet
+/// would otherwise read it as a formula. Spreadsheets show the text and hide the
+/// apostrophe; other readers see it.
+pub fn excel_safe(cell: Cow<'_, str>) -> Cow<'_, str> {
+    if looks_like_formula(&cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        cell
+    }
 }
 
 /// Where rows go, in one of the formats.
 enum Sink<'a, W: Write> {
-    Csv(Box<csv::Writer<W>>, &'a [Column]),
+    Csv(Box<csv::Writer<W>>, &'a [Column], bool),
     Json(std::io::BufWriter<W>, &'a [Column]),
 }
 
@@ -240,7 +300,7 @@ impl<'a, W: Write> Sink<'a, W> {
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
                 w.write_record(opts.columns.iter().map(|c| c.name()))?;
-                Sink::Csv(Box::new(w), &opts.columns)
+                Sink::Csv(Box::new(w), &opts.columns, opts.excel_safe)
             }
             ExportFormat::JsonLines => Sink::Json(std::io::BufWriter::new(out), &opts.columns),
         })
@@ -248,9 +308,11 @@ impl<'a, W: Write> Sink<'a, W> {
 
     fn row(&mut self, query: &str, hit: &Hit) -> Result<(), ExportError> {
         match self {
-            Sink::Csv(w, columns) => {
+            Sink::Csv(w, columns, safe) => {
                 for c in columns.iter() {
-                    w.write_field(c.cell(query, hit).as_bytes())?;
+                    let cell = c.cell(query, hit);
+                    let cell = if *safe { excel_safe(cell) } else { cell };
+                    w.write_field(cell.as_bytes())?;
                 }
                 w.write_record(None::<&[u8]>)?;
             }
@@ -274,7 +336,7 @@ impl<'a, W: Write> Sink<'a, W> {
 
     fn finish(self) -> Result<(), ExportError> {
         match self {
-            Sink::Csv(mut w, _) => w.flush()?,
+            Sink::Csv(mut w, _, _) => w.flush()?,
             Sink::Json(mut w, _) => w.flush()?,
         }
         Ok(())
@@ -300,6 +362,37 @@ mod tests {
         );
         for c in Column::all() {
             assert_eq!(c.name().parse::<Column>(), Ok(c));
+        }
+    }
+
+    #[test]
+    fn excel_safe_quotes_formula_starts_only() {
+        for cell in [
+            "=HYPERLINK(\"http://x\")",
+            "+44 20",
+            "-private",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "  =1+1",
+            "\u{ff1d}1+1",
+        ] {
+            assert_eq!(
+                excel_safe(Cow::Borrowed(cell)),
+                format!("'{cell}"),
+                "{cell:?}"
+            );
+        }
+        for cell in [
+            "",
+            "Schools",
+            "2024-03-04",
+            "1.5",
+            "'quoted",
+            "a=b",
+            "£5 - 6",
+        ] {
+            assert_eq!(excel_safe(Cow::Borrowed(cell)), cell, "{cell:?}");
         }
     }
 

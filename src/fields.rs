@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use crate::record::{Date, Question};
+use crate::record::{Date, Question, Role};
 
 /// One field's value, borrowed from the record where it can be: answers run to kilobytes
 /// and an export writes one per row.
@@ -16,8 +16,11 @@ pub enum Value<'a> {
     Text(&'a str),
     Null,
     Bool(bool),
+    Number(u64),
     Date(Date),
     List(&'a [String]),
+    /// A list of names fixed in the code.
+    Words(Vec<&'static str>),
 }
 
 impl<'a> Value<'a> {
@@ -29,14 +32,24 @@ impl<'a> Value<'a> {
         date.map_or(Value::Null, Value::Date)
     }
 
+    fn id(id: Option<u32>) -> Value<'a> {
+        id.map_or(Value::Null, |n| Value::Number(u64::from(n)))
+    }
+
+    fn flag(flag: Option<bool>) -> Value<'a> {
+        flag.map_or(Value::Null, Value::Bool)
+    }
+
     /// As a CSV cell: empty for null, lists joined with `;`.
     pub fn cell(&self) -> Cow<'a, str> {
         match self {
             Value::Text(s) => Cow::Borrowed(s),
             Value::Null => Cow::Borrowed(""),
             Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            Value::Number(n) => Cow::Owned(n.to_string()),
             Value::Date(d) => Cow::Owned(d.to_string()),
             Value::List(items) => Cow::Owned(items.join(";")),
+            Value::Words(items) => Cow::Owned(items.join(";")),
         }
     }
 
@@ -46,8 +59,10 @@ impl<'a> Value<'a> {
             Value::Text(s) => serde_json::Value::from(*s),
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::from(*b),
+            Value::Number(n) => serde_json::Value::from(*n),
             Value::Date(d) => serde_json::Value::from(d.to_string()),
             Value::List(items) => serde_json::Value::from(items.to_vec()),
+            Value::Words(items) => serde_json::Value::from(items.clone()),
         }
     }
 
@@ -57,6 +72,8 @@ impl<'a> Value<'a> {
             Value::Null => None,
             Value::List([]) => None,
             Value::List(items) => Some(items.join(", ")),
+            Value::Words(items) if items.is_empty() => None,
+            Value::Words(items) => Some(items.join(", ")),
             other => Some(other.cell().into_owned()),
         }
     }
@@ -95,15 +112,79 @@ impl PartialEq for RecordField {
     }
 }
 
-/// A member's name with what the source adds in brackets.
-fn with_details(name: &Option<String>, details: &[&Option<String>]) -> Option<String> {
-    let name = name.as_deref()?;
+/// A member as the one-line hit shows them: the name, or `member 1506` when only the id is
+/// known.
+pub fn member_label(name: &Option<String>, id: Option<u32>) -> Option<String> {
+    match (name, id) {
+        (Some(name), _) => Some(name.clone()),
+        (None, Some(id)) => Some(format!("member {id}")),
+        (None, None) => None,
+    }
+}
+
+/// A member as `show` prints them: the name with what is known in brackets, the member id,
+/// and where the name came from; or the id alone, saying that the name is not known.
+fn member_row(
+    q: &Question,
+    role: Role,
+    name: &Option<String>,
+    details: &[&Option<String>],
+    id: Option<u32>,
+) -> Option<String> {
+    let Some(name) = name else {
+        return id.map(|id| {
+            format!("member {id} (name not known: not in the source or the members table)")
+        });
+    };
     let details: Vec<&str> = details.iter().filter_map(|d| d.as_deref()).collect();
-    Some(if details.is_empty() {
-        name.to_string()
-    } else {
-        format!("{name} ({})", details.join(" - "))
-    })
+    let mut out = name.clone();
+    if !details.is_empty() {
+        out.push_str(&format!(" ({})", details.join(" - ")));
+    }
+    if let Some(id) = id {
+        out.push_str(&format!(", member {id}"));
+    }
+    if q.names_looked_up.contains(&role) {
+        out.push_str(", named from the members table");
+    }
+    Some(out)
+}
+
+/// What `show` and a hit say about the texts the source cut short (none when both are
+/// whole): "answer cut by the source: full text at URL".
+pub fn cut_notes(q: &Question) -> Vec<String> {
+    [("question", q.question_cut), ("answer", q.answer_cut)]
+        .into_iter()
+        .filter(|(_, cut)| *cut)
+        .map(|(what, _)| match &q.url {
+            Some(url) => format!("{what} cut by the source: full text at {url}"),
+            None => format!("{what} cut by the source; the full text is not in the index"),
+        })
+        .collect()
+}
+
+/// The date answered as `show` prints it; an answer without a date says so.
+fn answered_on(q: &Question) -> Option<String> {
+    match q.date_answered {
+        Some(d) => Some(d.to_string()),
+        None if q.answer.is_some() => Some("(no date given by the source)".into()),
+        None => None,
+    }
+}
+
+/// The status, with the correction when there is one.
+fn status_row(q: &Question) -> Option<String> {
+    let mut out = q.status.to_string();
+    if q.corrected {
+        out.push_str(", corrected");
+        if let Some(d) = q.date_corrected {
+            out.push_str(&format!(" on {d}"));
+        }
+        if let Some(by) = member_label(&q.corrected_by, q.corrected_by_id) {
+            out.push_str(&format!(" by {by}"));
+        }
+    }
+    Some(out)
 }
 
 /// Every field of the record, in the public order (JSON, CSV, `show`).
@@ -119,6 +200,12 @@ pub const FIELDS: &[RecordField] = &[
         about: "the question's number, unique within a parliamentary session",
         get: |q| Value::opt(&q.uin),
         show: Show::Row("uin"),
+    },
+    RecordField {
+        name: "url",
+        about: "the question's page on the Parliament site (where the UIN is known)",
+        get: |q| Value::opt(&q.url),
+        show: Show::Row("link"),
     },
     RecordField {
         name: "house",
@@ -140,10 +227,16 @@ pub const FIELDS: &[RecordField] = &[
     },
     RecordField {
         name: "asked_by",
-        about: "the asking member",
+        about: "the asking member's name (empty when only the id is known)",
         get: |q| Value::opt(&q.asked_by),
         show: Show::Custom("asked by", |q| {
-            with_details(&q.asked_by, &[&q.asked_by_party, &q.asked_by_constituency])
+            member_row(
+                q,
+                Role::AskedBy,
+                &q.asked_by,
+                &[&q.asked_by_party, &q.asked_by_constituency],
+                q.asked_by_id,
+            )
         }),
     },
     RecordField {
@@ -159,23 +252,60 @@ pub const FIELDS: &[RecordField] = &[
         show: Show::Elsewhere,
     },
     RecordField {
+        name: "asked_by_id",
+        about: "the asking member's Parliament member id",
+        get: |q| Value::id(q.asked_by_id),
+        show: Show::Elsewhere,
+    },
+    RecordField {
         name: "date_asked",
         about: "the date tabled, YYYY-MM-DD",
         get: |q| Value::Date(q.date_asked),
         show: Show::Row("asked on"),
     },
     RecordField {
+        name: "date_due",
+        about: "the date the answer is due, YYYY-MM-DD",
+        get: |q| Value::date(q.date_due),
+        show: Show::Custom("due on", |q| {
+            let due = q.date_due?.to_string();
+            Some(if q.named_day == Some(true) {
+                due + " (named day)"
+            } else {
+                due
+            })
+        }),
+    },
+    RecordField {
+        name: "named_day",
+        about: "true when the member asked for an answer on the due date (empty: not known)",
+        get: |q| Value::flag(q.named_day),
+        show: Show::Elsewhere,
+    },
+    RecordField {
         name: "question",
-        about: "the question's full text",
+        about: "the question's text (whole unless question_cut)",
         get: |q| Value::Text(&q.question),
         show: Show::Elsewhere,
     },
     RecordField {
+        name: "question_cut",
+        about: "true when the source holds only the start of the question",
+        get: |q| Value::Bool(q.question_cut),
+        show: Show::Elsewhere,
+    },
+    RecordField {
         name: "answered_by",
-        about: "the answering minister",
+        about: "the answering minister's name (empty when only the id is known)",
         get: |q| Value::opt(&q.answered_by),
         show: Show::Custom("answered by", |q| {
-            with_details(&q.answered_by, &[&q.answered_by_role])
+            member_row(
+                q,
+                Role::AnsweredBy,
+                &q.answered_by,
+                &[&q.answered_by_role],
+                q.answered_by_id,
+            )
         }),
     },
     RecordField {
@@ -185,24 +315,34 @@ pub const FIELDS: &[RecordField] = &[
         show: Show::Elsewhere,
     },
     RecordField {
+        name: "answered_by_id",
+        about: "the answering minister's Parliament member id",
+        get: |q| Value::id(q.answered_by_id),
+        show: Show::Elsewhere,
+    },
+    RecordField {
         name: "date_answered",
-        about: "YYYY-MM-DD",
+        about: "YYYY-MM-DD (empty for some answers whose source gives no date)",
         get: |q| Value::date(q.date_answered),
-        show: Show::Row("answered on"),
+        show: Show::Custom("answered on", answered_on),
     },
     RecordField {
         name: "answer",
-        about: "the answer's full text: paragraphs separated by a blank line, table cells by tabs",
+        about: "the answer's text (whole unless answer_cut): paragraphs separated by a blank line, table cells by tabs",
         get: |q| Value::opt(&q.answer),
+        show: Show::Elsewhere,
+    },
+    RecordField {
+        name: "answer_cut",
+        about: "true when the source holds only the start of the answer (it then ends in ...)",
+        get: |q| Value::Bool(q.answer_cut),
         show: Show::Elsewhere,
     },
     RecordField {
         name: "status",
         about: "answered, unanswered, holding or withdrawn",
         get: |q| Value::Text(q.status.as_str()),
-        show: Show::Custom("status", |q| {
-            Some(q.status.to_string() + if q.corrected { " (corrected)" } else { "" })
-        }),
+        show: Show::Custom("status", status_row),
     },
     RecordField {
         name: "corrected",
@@ -211,10 +351,34 @@ pub const FIELDS: &[RecordField] = &[
         show: Show::Elsewhere,
     },
     RecordField {
+        name: "date_corrected",
+        about: "the date of the correction, YYYY-MM-DD",
+        get: |q| Value::date(q.date_corrected),
+        show: Show::Elsewhere,
+    },
+    RecordField {
+        name: "corrected_by",
+        about: "the correcting member's name (empty when only the id is known)",
+        get: |q| Value::opt(&q.corrected_by),
+        show: Show::Elsewhere,
+    },
+    RecordField {
+        name: "corrected_by_id",
+        about: "the correcting member's Parliament member id",
+        get: |q| Value::id(q.corrected_by_id),
+        show: Show::Elsewhere,
+    },
+    RecordField {
         name: "grouped_with",
-        about: "UINs of the questions answered together with this one (CSV: joined with ;)",
+        about: "the questions answered together with this one: ids, or UINs where the source gives no date (CSV: joined with ;)",
         get: |q| Value::List(&q.grouped_with),
         show: Show::Row("grouped with"),
+    },
+    RecordField {
+        name: "names_looked_up",
+        about: "which of asked_by, answered_by, corrected_by were named from the members table by member id rather than by the source (their party and constituency are the member's latest) (CSV: joined with ;)",
+        get: |q| Value::Words(q.names_looked_up.iter().map(|r| r.as_str()).collect()),
+        show: Show::Elsewhere,
     },
     RecordField {
         name: "source",
@@ -263,8 +427,11 @@ mod tests {
         d.date_answered = Some("2024-03-11".parse().unwrap());
         d.answer = Some("Yes.".into());
         d.corrected = true;
-        d.grouped_with = vec!["13".into(), "14".into()];
-        d.finish()
+        d.grouped_with = vec!["2024-03-04/13".into(), "14".into()];
+        d.asked_by_id = Some(4828);
+        d.date_due = Some("2024-03-08".parse().unwrap());
+        d.named_day = Some(true);
+        d.finish().unwrap()
     }
 
     #[test]
@@ -289,22 +456,53 @@ mod tests {
     fn cells_and_show_rows() {
         let q = full();
         let cell = |name: &str| (field(name).unwrap().get)(&q).cell().into_owned();
-        assert_eq!(cell("grouped_with"), "13;14");
+        assert_eq!(cell("grouped_with"), "2024-03-04/13;14");
         assert_eq!(cell("date_answered"), "2024-03-11");
         assert_eq!(cell("corrected"), "true");
+        assert_eq!(cell("asked_by_id"), "4828");
+        assert_eq!(cell("answered_by_id"), "");
+        assert_eq!(cell("named_day"), "true");
+        assert_eq!(
+            cell("url"),
+            "https://questions-statements.parliament.uk/written-questions/detail/2024-03-04/12"
+        );
         let rows = show_rows(&q);
         let row = |label: &str| {
             rows.iter()
                 .find(|(l, _)| *l == label)
                 .map(|(_, v)| v.as_str())
         };
-        assert_eq!(row("asked by"), Some("A Member (Labour - Somewhere)"));
+        assert_eq!(
+            row("asked by"),
+            Some("A Member (Labour - Somewhere), member 4828")
+        );
         assert_eq!(row("answered by"), Some("A Minister (Minister of State)"));
-        assert_eq!(row("status"), Some("answered (corrected)"));
-        assert_eq!(row("grouped with"), Some("13, 14"));
+        assert_eq!(row("status"), Some("answered, corrected"));
+        assert_eq!(row("grouped with"), Some("2024-03-04/13, 14"));
+        assert_eq!(row("due on"), Some("2024-03-08 (named day)"));
         assert_eq!(rows[0], ("id", "2024-03-04/12".to_string()));
-        let bare = crate::record::tests::sample();
+        let mut bare = crate::record::tests::sample();
         let rows = show_rows(&bare);
         assert!(rows.iter().all(|(l, _)| *l != "uin" && *l != "asked by"));
+        // A member known only by id is shown by id.
+        bare.answered_by_id = Some(1506);
+        bare.answer = Some("Yes.".into());
+        let rows = show_rows(&bare);
+        let answered = |label: &str| {
+            rows.iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, v)| v.clone())
+        };
+        assert!(answered("answered by")
+            .unwrap()
+            .starts_with("member 1506 (name not known"));
+        assert_eq!(
+            answered("answered on").unwrap(),
+            "(no date given by the source)"
+        );
+        assert_eq!(
+            member_label(&None, Some(1506)).as_deref(),
+            Some("member 1506")
+        );
     }
 }

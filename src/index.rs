@@ -153,11 +153,25 @@ fn looks_like_index(dir: &Path) -> bool {
 /// A tantivy error, said plainly where the cause is known: a permission problem, or bytes
 /// that do not decode (damage), as opposed to a failed write (a full disk, say).
 fn open_error(dir: &str, error: tantivy::TantivyError) -> IndexError {
+    classify(dir, error, false)
+}
+
+/// Like [`open_error`], for reads of an index that opened: there, bytes that do not
+/// decode surface as I/O errors of any kind (tantivy reports a garbled term dictionary as
+/// "Unsupported dictionary type", kind `Other`), and all of them mean damage.
+fn read_error(dir: &str, error: tantivy::TantivyError) -> IndexError {
+    classify(dir, error, true)
+}
+
+fn classify(dir: &str, error: tantivy::TantivyError, reading: bool) -> IndexError {
     use std::io::ErrorKind as K;
     use tantivy::directory::error::OpenReadError;
     use tantivy::TantivyError as T;
     let denied = |e: &std::io::Error| e.kind() == K::PermissionDenied;
-    let garbled = |e: &std::io::Error| matches!(e.kind(), K::InvalidData | K::UnexpectedEof);
+    let garbled = |e: &std::io::Error| {
+        reading && e.kind() != K::PermissionDenied
+            || matches!(e.kind(), K::InvalidData | K::UnexpectedEof)
+    };
     let damaged = |what: String| IndexError::Damaged {
         dir: dir.to_string(),
         what: short(&what),
@@ -303,8 +317,14 @@ impl PqIndex {
             .map_or("(in memory)".into(), |d| d.display().to_string())
     }
 
+    /// A tantivy error met while writing (a full disk, say, or damage).
     pub fn tantivy_error(&self, error: tantivy::TantivyError) -> IndexError {
         open_error(&self.name(), error)
+    }
+
+    /// A tantivy error met while reading an index that opened: damage, said as such.
+    pub fn read_error(&self, error: tantivy::TantivyError) -> IndexError {
+        read_error(&self.name(), error)
     }
 
     pub fn io_error(&self, error: std::io::Error) -> IndexError {
@@ -323,7 +343,7 @@ impl PqIndex {
 
     /// What the last commit recorded, if there was a pqsearch commit.
     pub fn commit_info(&self) -> Result<Option<CommitInfo>, IndexError> {
-        let metas = self.index.load_metas().map_err(|e| self.tantivy_error(e))?;
+        let metas = self.index.load_metas().map_err(|e| self.read_error(e))?;
         Ok(metas
             .payload
             .as_deref()
@@ -336,7 +356,7 @@ impl PqIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(|e| self.tantivy_error(e))
+            .map_err(|e| self.read_error(e))
     }
 
     /// Every stored record whose exact `field` holds `value`, up to `limit`.
@@ -353,7 +373,7 @@ impl PqIndex {
         );
         let hits = searcher
             .search(&query, &TopDocs::with_limit(limit).order_by_score())
-            .map_err(|e| self.tantivy_error(e))?;
+            .map_err(|e| self.read_error(e))?;
         hits.into_iter()
             .map(|(_, addr)| self.record(searcher, addr))
             .collect()

@@ -1,8 +1,9 @@
 //! pqsearch: full-text search over UK parliamentary written questions and their answers.
 //!
 //! The write path: sources ([`walk`] and [`parse`] for files) turn raw texts into
-//! [`record::Question`]s, which one [`update::Updater`] merges into a tantivy index laid out
-//! by [`schema`] with the words of [`words`]; [`ingest`] is the file source's driver. The read path: one
+//! [`record::Question`]s (and [`record::Member`]s, from the Members API), which one
+//! [`update::Updater`] merges into a tantivy index laid out by [`schema`] (whose text is analysed by [`words`]), naming members
+//! known only by id from its members table; [`ingest`] is the file source's driver. The read path: one
 //! [`engine::Engine`] answers searches ([`query`] parses the query language, [`search`]
 //! runs requests) and feeds [`export`]. [`fields`] is the table of the record's fields that
 //! every output format follows, and [`date`] holds all the date logic. The binary
@@ -20,6 +21,7 @@ pub mod query;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod sync;
 pub mod update;
 pub mod walk;
 pub mod words;

@@ -6,11 +6,15 @@
 //! | field | kind | serves |
 //! |---|---|---|
 //! | `id` | exact, stored in the record | `show`, replacing a record on re-ingest |
+//! | `uin` | exact | `show UIN` and `uin:` (UINs restart each session, so one may name several) |
 //! | `match_key` | exact | finding the API record of a page (date + question text) |
+//! | `absorbed` | stored only | the pages a record absorbed, for the updater (never shown) |
 //! | `heading`, `question`, `answer` | words with positions ([`crate::words`]) | every word, phrase, wildcard and proximity search; stems are expanded at query time |
-//! | `department`, `house`, `status`, `uin` | exact | filters, `uin:` |
+//! | `department`, `house`, `status` | exact | filters |
 //! | `department_text`, `asked_by`, `answered_by` | words with positions | `department:`, `by:`, `asked:`, `member:` and name filters |
+//! | `asked_by_id`, `answered_by_id`, `corrected_by_id` | member ids (u64) | `--asked-by-id`, renaming records when a member changes |
 //! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order |
+//! | `date_due` | fast date | `--status overdue` |
 //!
 //! Each text part is analysed once: lower-cased, accent-folded words with apostrophes
 //! joined. How a query word is widened (plurals, stems) is decided per search, from the
@@ -20,8 +24,8 @@
 //! version is refused with a message that says to re-ingest.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
-    TextOptions, STORED, STRING,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, STORED, STRING,
 };
 use tantivy::TantivyDocument;
 
@@ -29,29 +33,36 @@ use crate::record::Question;
 use crate::words::{self, WORDS};
 
 /// Bump whenever the schema or the meaning of a field changes.
-/// 4: one positional word index per text part (folded, apostrophes joined), `uin`.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: one positional word index per text part (folded, apostrophes joined), no stemmed
+/// copies (4 added the member ids, uin, absorbed and the due date).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
 pub struct Fields {
     pub id: Field,
+    pub uin: Field,
     pub match_key: Field,
     pub heading: Field,
     pub question: Field,
     pub answer: Field,
-    pub uin: Field,
     pub department: Field,
     pub department_text: Field,
     pub house: Field,
     pub status: Field,
     pub asked_by: Field,
     pub answered_by: Field,
+    pub asked_by_id: Field,
+    pub answered_by_id: Field,
+    pub corrected_by_id: Field,
     pub date_asked: Field,
     pub date_answered: Field,
     /// The date answered, or asked for a question not yet answered.
     pub sort_date: Field,
+    pub date_due: Field,
     pub record: Field,
+    /// The pages a record absorbed (JSON), read only by the updater.
+    pub absorbed: Field,
 }
 
 /// Which part of a question's text a word or phrase is searched in.
@@ -81,33 +92,38 @@ impl Fields {
         let f = |name: &str| schema.get_field(name);
         Ok(Fields {
             id: f("id")?,
+            uin: f("uin")?,
             match_key: f("match_key")?,
             heading: f("heading")?,
             question: f("question")?,
             answer: f("answer")?,
-            uin: f("uin")?,
             department: f("department")?,
             department_text: f("department_text")?,
             house: f("house")?,
             status: f("status")?,
             asked_by: f("asked_by")?,
             answered_by: f("answered_by")?,
+            asked_by_id: f("asked_by_id")?,
+            answered_by_id: f("answered_by_id")?,
+            corrected_by_id: f("corrected_by_id")?,
             date_asked: f("date_asked")?,
             date_answered: f("date_answered")?,
             sort_date: f("sort_date")?,
+            date_due: f("date_due")?,
             record: f("record")?,
+            absorbed: f("absorbed")?,
         })
     }
 
-    /// The document indexed for one question.
-    /// `match_key` is `q.match_key()`, which the caller has at hand.
+    /// The document indexed for one question. `match_key` is the key the updater looks
+    /// versions of the question up by.
     pub fn document(&self, q: &Question, match_key: &str) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, &q.id);
-        doc.add_text(self.match_key, match_key);
         if let Some(uin) = &q.uin {
-            doc.add_text(self.uin, uin.to_uppercase());
+            doc.add_text(self.uin, uin);
         }
+        doc.add_text(self.match_key, match_key);
         if let Some(h) = &q.heading {
             doc.add_text(self.heading, h);
         }
@@ -124,6 +140,18 @@ impl Fields {
         }
         if let Some(name) = &q.answered_by {
             doc.add_text(self.answered_by, name);
+        }
+        for (field, id) in [
+            (self.asked_by_id, q.asked_by_id),
+            (self.answered_by_id, q.answered_by_id),
+            (self.corrected_by_id, q.corrected_by_id),
+        ] {
+            if let Some(id) = id {
+                doc.add_u64(field, u64::from(id));
+            }
+        }
+        if let Some(d) = q.date_due {
+            doc.add_date(self.date_due, d.to_tantivy());
         }
         doc.add_date(self.date_asked, q.date_asked.to_tantivy());
         if let Some(d) = q.date_answered {
@@ -165,21 +193,27 @@ pub fn build() -> (Schema, Fields) {
     };
     let fields = Fields {
         id: b.add_text_field("id", STRING),
+        uin: b.add_text_field("uin", STRING),
         match_key: b.add_text_field("match_key", STRING),
         heading: b.add_text_field("heading", text()),
         question: b.add_text_field("question", text()),
         answer: b.add_text_field("answer", text()),
-        uin: b.add_text_field("uin", STRING),
         department: b.add_text_field("department", STRING),
         department_text: b.add_text_field("department_text", text()),
         house: b.add_text_field("house", STRING),
         status: b.add_text_field("status", STRING),
         asked_by: b.add_text_field("asked_by", text()),
         answered_by: b.add_text_field("answered_by", text()),
+        asked_by_id: b.add_u64_field("asked_by_id", NumericOptions::default().set_indexed()),
+        answered_by_id: b.add_u64_field("answered_by_id", NumericOptions::default().set_indexed()),
+        corrected_by_id: b
+            .add_u64_field("corrected_by_id", NumericOptions::default().set_indexed()),
         date_asked: b.add_date_field("date_asked", date()),
         date_answered: b.add_date_field("date_answered", date()),
         sort_date: b.add_date_field("sort_date", date()),
+        date_due: b.add_date_field("date_due", date()),
         record: b.add_text_field("record", STORED),
+        absorbed: b.add_text_field("absorbed", STORED),
     };
     (b.build(), fields)
 }

@@ -2,7 +2,7 @@
 //! exported.
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,17 +11,38 @@ use indicatif::{ProgressBar, ProgressStyle};
 use pqsearch::date::utc_timestamp;
 use pqsearch::engine::Engine;
 use pqsearch::export::{
-    self, Column, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportReport,
+    Column, Export, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportReport,
 };
 use pqsearch::search::{Filters, SearchRequest, Sort};
 use serde::Serialize;
 
+use super::output::Dest;
+use super::term::say;
 use super::Exit;
-use crate::cli::{ExportArgs, ExportFormatArg};
+use crate::cli::{ExportArgs, ExportFormatArg, DEFAULT_INDEX};
 
 pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
+    if args.excel_safe && args.format != ExportFormatArg::Csv {
+        bail!("--excel-safe is for CSV; JSON Lines keep every text exactly");
+    }
     let filters = super::filters(&args.filters)?;
     let sort = super::sort(args.filters.sort);
+    // Where the export and its note go, checked before anything is read or written.
+    let out = match &args.out {
+        Some(path) => Dest::resolve(path, "--out")?,
+        None => Dest::Stdout,
+    };
+    let meta = args
+        .meta
+        .as_deref()
+        .map(|path| Dest::resolve(path, "--meta"))
+        .transpose()?;
+    check_targets(
+        &args,
+        &out,
+        meta.as_ref(),
+        index.unwrap_or(Path::new(DEFAULT_INDEX)),
+    )?;
     // (line number, query): the line is None for a query given on the command line.
     let queries: Vec<(Option<usize>, String)> = match (&args.query, &args.queries) {
         (Some(q), _) => vec![(None, q.clone())],
@@ -40,6 +61,7 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
         },
         columns,
         bom: args.bom,
+        excel_safe: args.excel_safe,
     };
     let requests: Vec<SearchRequest> = queries
         .iter()
@@ -55,39 +77,49 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
     for (_, q) in &queries {
         if let Ok(parsed) = pqsearch::query::parse_with_hints(q) {
             for hint in parsed.hints {
-                eprintln!("pqsearch: {hint}");
+                say!("pqsearch: {hint}");
             }
         }
     }
-
-    let engine = super::open_engine(index)?;
-    let bar = Bar::new();
-    let result = match &args.out {
-        Some(path) => write_atomically(path, |file| {
-            export::export(&engine, &requests, file, &opts, &bar).map_err(Into::into)
-        }),
-        None => {
-            let stdout = std::io::stdout();
-            export::export(&engine, &requests, stdout.lock(), &opts, &bar).map_err(Into::into)
-        }
-    };
     // A bad query in a batch is reported by its line in the queries file.
-    let report = result.map_err(|e| match e.downcast::<ExportError>() {
-        Ok(ExportError::BadRequest { index, error }) => match (&args.queries, queries[index].0) {
+    let located = |e: ExportError| match e {
+        ExportError::BadRequest { index, error } => match (&args.queries, queries[index].0) {
             (Some(file), Some(line)) => {
                 anyhow::Error::new(error).context(format!("{}:{line}", file.display()))
             }
             _ => anyhow::Error::new(error),
         },
-        Ok(other) => other.into(),
-        Err(e) => e,
-    })?;
+        other => other.into(),
+    };
+
+    let engine = super::open_engine(index)?;
+    // Every query is parsed before the output is opened, so that a bad one neither
+    // creates a file nor sends an empty stream down a pipe.
+    let export = Export::prepare(&engine, &requests).map_err(located)?;
+    let mut output = out.open()?;
+    let bar = Bar::new();
+    let report = export.write(&mut output, &opts, &bar).map_err(located)?;
     drop(bar);
-    if let Some(meta) = &args.meta {
-        write_meta(meta, &engine, &requests, &args, &opts.columns, &report)?;
+    let output = output.finish()?;
+    // The note is written in full before either file is moved into place, so that a
+    // failure leaves both old files as they were.
+    let note = match (&meta, &args.meta) {
+        (Some(dest), Some(path)) => Some(
+            dest.open()
+                .and_then(|mut file| {
+                    write_meta(&mut file, &engine, &requests, &args, &opts.columns, &report)?;
+                    file.finish()
+                })
+                .with_context(|| format!("--meta {}", path.display()))?,
+        ),
+        _ => None,
+    };
+    output.commit()?;
+    if let Some(note) = note {
+        note.commit()?;
     }
-    if let Some(path) = &args.out {
-        eprintln!(
+    if let Some(path) = args.out.as_deref().filter(|_| out != Dest::Stdout) {
+        say!(
             "pqsearch: wrote {} row(s) to {}",
             report.rows(),
             path.display()
@@ -96,10 +128,85 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
     Ok(Exit::found_if(report.rows()))
 }
 
-/// The queries of a batch file with their line numbers.
+/// Refuses outputs that would destroy an input or each other: anything inside the index
+/// (`--out index/meta.json` would replace the index's own file), the queries file, and
+/// `--meta` on the same file as `--out`. Names are compared by what they resolve to, so a
+/// link, a `..` or a second name for a folder does not slip through.
+fn check_targets(
+    args: &ExportArgs,
+    out: &Dest,
+    meta: Option<&Dest>,
+    index: &Path,
+) -> anyhow::Result<()> {
+    let named = [
+        ("--out", &args.out, Some(out)),
+        ("--meta", &args.meta, meta),
+    ];
+    for (flag, arg, dest) in named {
+        let (Some(arg), Some(dest)) = (arg, dest) else {
+            continue;
+        };
+        let inside = if dest.is_inside(index) {
+            Some(index.to_path_buf())
+        } else {
+            dest.index()
+        };
+        if let Some(index) = inside {
+            bail!(
+                "{flag} {} is inside the index {}; refusing to write there (it would damage \
+                 the index)",
+                arg.display(),
+                index.display()
+            );
+        }
+        if let Some(queries) = args.queries.as_deref().filter(|q| q.as_os_str() != "-") {
+            if dest.is_file() && dest.same_file(&Dest::Replace(queries.to_path_buf())) {
+                bail!(
+                    "{flag} {} is the queries file {}; refusing to overwrite it",
+                    arg.display(),
+                    queries.display()
+                );
+            }
+        }
+    }
+    if let Some(meta) = meta {
+        if *meta == Dest::Stdout && *out == Dest::Stdout {
+            bail!("--meta - and the export cannot both go to stdout; give --out FILE");
+        }
+        if meta.is_file() && meta.same_file(out) {
+            bail!(
+                "--meta and --out name the same file ({}); give --meta another name",
+                args.meta.as_deref().unwrap_or(Path::new("")).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The most a queries file may hold: thousands of queries, not a stray disk image.
+const MAX_QUERIES_FILE: u64 = 16 << 20;
+
+/// The queries of a batch file (`-`: stdin) with their line numbers.
 fn read_queries(file: &Path) -> anyhow::Result<Vec<(Option<usize>, String)>> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read the queries file {}", file.display()))?;
+    let mut bytes = Vec::new();
+    let read = if file.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_QUERIES_FILE + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        File::open(file).and_then(|f| f.take(MAX_QUERIES_FILE + 1).read_to_end(&mut bytes))
+    };
+    read.with_context(|| format!("cannot read the queries file {}", file.display()))?;
+    if bytes.len() as u64 > MAX_QUERIES_FILE {
+        bail!(
+            "{}: a queries file may hold at most {} MB",
+            file.display(),
+            MAX_QUERIES_FILE >> 20
+        );
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", file.display()))?;
     let queries: Vec<(Option<usize>, String)> = text
         .lines()
         .enumerate()
@@ -113,34 +220,6 @@ fn read_queries(file: &Path) -> anyhow::Result<Vec<(Option<usize>, String)>> {
         );
     }
     Ok(queries)
-}
-
-/// Writes through a temporary file beside `path` and renames it into place only when
-/// `write` succeeds, so that a failed or killed export never leaves half a file.
-fn write_atomically<T>(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let name = path.file_name().context("--out needs a file name")?;
-    let tmp = path.with_file_name(format!(".{}.pqsearch-tmp", name.to_string_lossy()));
-    let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let mut out = BufWriter::new(file);
-    let result = write(&mut out).and_then(|v| {
-        out.flush()?;
-        out.get_ref().sync_all()?;
-        Ok(v)
-    });
-    match result {
-        Ok(v) => {
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot move the export into {}", path.display()))?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
 }
 
 /// The note `--meta` writes beside an export: what was searched, how, and when.
@@ -162,7 +241,7 @@ struct Meta<'a> {
 }
 
 fn write_meta(
-    path: &Path,
+    out: &mut impl Write,
     engine: &Engine,
     requests: &[SearchRequest],
     args: &ExportArgs,
@@ -187,7 +266,8 @@ fn write_meta(
         pqsearch_version: env!("CARGO_PKG_VERSION"),
     };
     let json = serde_json::to_string_pretty(&meta)? + "\n";
-    std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))
+    out.write_all(json.as_bytes())
+        .context("writing the --meta note")
 }
 
 /// A progress bar for long exports, drawn only when stderr is a terminal.

@@ -9,28 +9,30 @@
 //! themselves are written by the library's parsers (`parse::page::render`,
 //! `parse::api::render_list`), so a generated corpus is always what the parsers read.
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use pqsearch::parse::{self, api, page};
 use pqsearch::record::{Date, Draft, Question};
 use pqsearch::walk;
 
+use super::output;
+use super::term::say;
 use super::Exit;
 use crate::cli::{GenerateArgs, LayoutArg};
 
-pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: GenerateArgs, index: &Path) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    check_out(&args, index)?;
     let found = walk::walk(&args.from);
     if let Some(err) = found.errors.into_iter().next() {
         return Err(err.into());
     }
     let mut records = Vec::new();
     for file in &found.files {
-        records.extend(parse::parse_file(file)?);
+        records.extend(parse::parse_file(file)?.questions);
     }
     let pools =
         Pools::from_records(&records).with_context(|| "no questions to recombine under --from")?;
@@ -40,7 +42,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     };
     let bytes = write_corpus(&pools, args.n, args.seed, layout, &args.out)
         .with_context(|| format!("writing into {}", args.out.display()))?;
-    eprintln!(
+    say!(
         "pqsearch: wrote {} question(s), {:.1} MB, into {} from {} real question(s) in {:.1} s",
         args.n,
         bytes as f64 / 1e6,
@@ -49,6 +51,31 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64()
     );
     Ok(Exit::Found.into())
+}
+
+/// Refuses an output folder that would mix generated files into real ones: inside or
+/// around a --from folder (the next run would read its own output), or in an index.
+fn check_out(args: &GenerateArgs, index: &Path) -> anyhow::Result<()> {
+    let out = &args.out;
+    if out.exists() && !out.is_dir() {
+        bail!("--out {} is not a folder", out.display());
+    }
+    for from in &args.from {
+        if output::is_inside(out, from) || output::is_inside(from, out) {
+            bail!(
+                "--out {} overlaps --from {}; write the generated corpus somewhere else",
+                out.display(),
+                from.display()
+            );
+        }
+    }
+    if output::is_inside(out, index) || output::enclosing_index(out).is_some() {
+        bail!(
+            "--out {} is (or is inside) an index; write the generated corpus somewhere else",
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// Questions per API JSON file, and per folder of pages.
@@ -153,8 +180,9 @@ impl Pools {
         Some(pools)
     }
 
-    /// The `n`th generated question.
-    fn question(&self, rng: &mut Rng, n: usize) -> Question {
+    /// The `n`th generated question, or why it cannot be one (a field over its bound, from
+    /// joining two long texts).
+    fn question(&self, rng: &mut Rng, n: usize) -> Result<Question, String> {
         let date_asked = *rng.pick(&self.dates);
         let first: Vec<&str> = rng.pick(&self.questions).split(' ').collect();
         let second: Vec<&str> = rng.pick(&self.questions).split(' ').collect();
@@ -198,7 +226,7 @@ fn write_corpus(
     seed: u64,
     layout: Layout,
     out: &Path,
-) -> std::io::Result<u64> {
+) -> anyhow::Result<u64> {
     let mut rng = Rng::new(seed);
     let mut bytes = 0u64;
     let mut i = 0;
@@ -206,7 +234,8 @@ fn write_corpus(
         let chunk = (n - i).min(PER_FILE);
         let batch: Vec<Question> = (i..i + chunk)
             .map(|k| pools.question(&mut rng, k))
-            .collect();
+            .collect::<Result<_, _>>()
+            .map_err(std::io::Error::other)?;
         match layout {
             Layout::Pages => {
                 let dir = out.join(format!("{:05}", i / PER_FILE));
@@ -214,19 +243,15 @@ fn write_corpus(
                 for (k, q) in batch.iter().enumerate() {
                     let text = page::render(q);
                     bytes += text.len() as u64;
-                    std::fs::write(dir.join(format!("{:07}.txt", i + k)), text)?;
+                    output::write_file(&dir.join(format!("{:07}.txt", i + k)), text.as_bytes())?;
                 }
             }
             Layout::ApiJson => {
                 std::fs::create_dir_all(out)?;
                 let doc = api::render_list(&batch);
-                let mut file = std::io::BufWriter::new(std::fs::File::create(
-                    out.join(format!("{:05}.json", i / PER_FILE)),
-                )?);
                 let text = serde_json::to_vec(&doc)?;
                 bytes += text.len() as u64;
-                file.write_all(&text)?;
-                file.flush()?;
+                output::write_file(&out.join(format!("{:05}.json", i / PER_FILE)), &text)?;
             }
         }
         i += chunk;

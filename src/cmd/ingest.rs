@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use indicatif::{ProgressBar, ProgressStyle};
 use pqsearch::ingest::{self, IngestError, IngestOptions, IngestReport, Progress, RebuildError};
 
+use super::term;
 use super::Exit;
 use crate::cli::{IngestArgs, DEFAULT_CORPUS};
 
@@ -35,13 +36,16 @@ pub fn run(args: IngestArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
     };
     // A rebuild that rejected files still says which, before the error.
     if let Err(IngestError::Rebuild(RebuildError::Rejected { report, .. })) = &result {
-        eprint!("{}", summary(report, &opts));
+        term::stderr(format_args!("{}", summary(report, &opts)));
     }
     let report = result?;
     if args.rebuild {
-        eprint!("Rebuilt {} from its sources. ", opts.index_dir.display());
+        term::stderr(format_args!(
+            "Rebuilt {} from its sources. ",
+            opts.index_dir.display()
+        ));
     }
-    eprint!("{}", summary(&report, &opts));
+    term::stderr(format_args!("{}", summary(&report, &opts)));
     Ok(if report.rejected.is_empty() {
         Exit::Found
     } else {
@@ -60,21 +64,38 @@ pub fn run_with_progress(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
 pub fn summary(r: &IngestReport, opts: &IngestOptions) -> String {
     let mut s = String::new();
     let secs = r.elapsed.as_secs_f64();
+    let items = match r.items_rejected() {
+        0 => String::new(),
+        n => format!(", {n} rejected within files"),
+    };
+    let u = &r.update;
+    let members = if r.members_read > 0 || u.members_in_table > 0 || u.renamed > 0 {
+        format!(
+            " {} member(s) read: {} new or changed, {} unchanged; names looked up anew for {} stored record(s);",
+            r.members_read, u.members_changed, u.members_unchanged, u.renamed
+        )
+    } else {
+        String::new()
+    };
+    let table = match u.members_in_table {
+        0 => String::new(),
+        n => format!(" and {n} member(s)"),
+    };
     let _ = writeln!(
         s,
         "Ingested into {}: {} file(s) read ({:.1} MB), {} unchanged and skipped, {} rejected; \
-         {} question(s) read: {} added, {} updated, {} duplicate(s) skipped; \
-         the index holds {} record(s). {:.2} s ({:.1} MB/s).",
+         {} question(s) read: {} added, {} updated, {} duplicate(s) skipped{items};{members} \
+         the index holds {} record(s){table}. {:.2} s ({:.1} MB/s).",
         opts.index_dir.display(),
         r.files_read,
         r.bytes_read as f64 / 1e6,
         r.files_unchanged,
-        r.rejected.len(),
+        r.files_rejected(),
         r.records_read,
-        r.update.added,
-        r.update.updated,
-        r.update.duplicates,
-        r.update.records_in_index,
+        u.added,
+        u.updated,
+        u.duplicates,
+        u.records_in_index,
         secs,
         r.bytes_read as f64 / 1e6 / secs.max(1e-9),
     );

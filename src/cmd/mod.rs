@@ -4,9 +4,12 @@ mod check;
 mod export;
 mod generate;
 mod ingest;
+mod output;
 mod parse;
 mod search;
 mod show;
+mod sync;
+pub mod term;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,9 +18,10 @@ use pqsearch::date::Span;
 use pqsearch::engine::Engine;
 use pqsearch::index::IndexError;
 use pqsearch::ingest::IngestOptions;
-use pqsearch::record::{House, Status};
-use pqsearch::search::{DateField, Filters, Sort};
+use pqsearch::record::House;
+use pqsearch::search::{DateField, Filters, Sort, StatusFilter};
 
+use self::term::say;
 use crate::cli::{
     Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, StemArg, DEFAULT_CORPUS,
     DEFAULT_INDEX,
@@ -48,18 +52,19 @@ impl Exit {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let index_dir = cli
-        .index
+    let index = cli.chosen_index();
+    let index_dir = index
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
     match cli.command {
-        Command::Search(args) => search::run(args, cli.index.as_deref()),
-        Command::Show(args) => show::run(args, cli.index.as_deref()),
-        Command::Export(args) => export::run(args, cli.index.as_deref()),
+        Command::Search(args) => search::run(args, index.as_deref()),
+        Command::Show(args) => show::run(args, index.as_deref()),
+        Command::Export(args) => export::run(args, index.as_deref()),
         Command::Ingest(args) => ingest::run(args, index_dir),
+        Command::Sync(args) => sync::run(args, index_dir),
         Command::Check(_) => check::run(&index_dir),
         Command::Parse(args) => parse::run(args),
-        Command::Generate(args) => generate::run(args),
+        Command::Generate(args) => generate::run(args, &index_dir),
     }
 }
 
@@ -74,17 +79,16 @@ pub fn open_engine(explicit: Option<&Path>) -> anyhow::Result<Engine> {
             if explicit.is_none() && Path::new(DEFAULT_CORPUS).is_dir() =>
         {
             if matches!(e, IndexError::Missing(_)) {
-                eprintln!(
-                    "pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first"
-                );
+                say!("pqsearch: no index yet; building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first");
             } else {
-                eprintln!(
-                    "pqsearch: the first build of {DEFAULT_INDEX}/ was interrupted; finishing it from {DEFAULT_CORPUS}/"
+                say!(
+                    "pqsearch: the first build of {DEFAULT_INDEX}/ was interrupted; finishing it \
+                     from {DEFAULT_CORPUS}/"
                 );
             }
             let opts = IngestOptions::new(vec![PathBuf::from(DEFAULT_CORPUS)], dir.to_path_buf());
             let report = ingest::run_with_progress(&opts)?;
-            eprint!("{}", ingest::summary(&report, &opts));
+            term::stderr(format_args!("{}", ingest::summary(&report, &opts)));
             Ok(Engine::open(dir)?)
         }
         other => Ok(other?),
@@ -106,6 +110,8 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         }),
         asked_by: args.asked_by.clone(),
         answered_by: args.answered_by.clone(),
+        asked_by_id: args.asked_by_id,
+        answered_by_id: args.answered_by_id,
         from: span("from", &args.from)?.map(|s| s.first),
         to: span("to", &args.to)?.map(|s| s.last),
         date_field: match args.date {
@@ -114,10 +120,11 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
             DateArg::Latest => DateField::Latest,
         },
         status: args.status.map(|s| match s {
-            StatusArg::Answered => Status::Answered,
-            StatusArg::Unanswered => Status::Unanswered,
-            StatusArg::Holding => Status::Holding,
-            StatusArg::Withdrawn => Status::Withdrawn,
+            StatusArg::Answered => StatusFilter::Answered,
+            StatusArg::Unanswered => StatusFilter::Unanswered,
+            StatusArg::Holding => StatusFilter::Holding,
+            StatusArg::Withdrawn => StatusFilter::Withdrawn,
+            StatusArg::Overdue => StatusFilter::Overdue,
         }),
     })
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use pqsearch::{parse, walk};
 
+use super::term::{self, say};
 use super::Exit;
 use crate::cli::ParseArgs;
 
@@ -15,39 +16,56 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let unwalked = walk_errors.len();
     let mut failed = unwalked;
     for err in walk_errors {
-        eprintln!("pqsearch: {:#}", anyhow::Error::from(err));
+        say!(
+            "pqsearch: {}",
+            term::error_message(&anyhow::Error::from(err))
+        );
     }
     for skipped in &found.skipped {
-        eprintln!("pqsearch: skipped {skipped}");
+        say!("pqsearch: skipped {skipped}");
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut records = 0usize;
+    let mut items_failed = 0usize;
     for file in &files {
         match parse::parse_file(file) {
-            Ok(questions) => {
-                for q in &questions {
+            Ok(parsed) => {
+                for q in &parsed.questions {
                     serde_json::to_writer(&mut out, q).context("writing JSON")?;
                     out.write_all(b"\n").context("writing to stdout")?;
                 }
-                records += questions.len();
+                for m in &parsed.members {
+                    serde_json::to_writer(&mut out, &serde_json::json!({ "member": m }))
+                        .context("writing JSON")?;
+                    out.write_all(b"\n").context("writing to stdout")?;
+                }
+                records += parsed.questions.len() + parsed.members.len();
+                for item in &parsed.rejected {
+                    let line = format!("{}: {item}", file.display());
+                    say!("pqsearch: {}", term::escape(&line, false));
+                }
+                items_failed += parsed.rejected.len();
             }
             Err(err) => {
                 failed += 1;
-                eprintln!("pqsearch: {:#}", anyhow::Error::new(err));
+                say!(
+                    "pqsearch: {}",
+                    term::error_message(&anyhow::Error::new(err))
+                );
             }
         }
     }
     out.flush().context("writing to stdout")?;
-    if failed > 0 {
-        eprintln!(
-            "pqsearch: {failed} of {} file(s) failed to parse; {records} record(s) printed",
+    if failed > 0 || items_failed > 0 {
+        say!(
+            "pqsearch: {failed} of {} file(s) failed to parse, and {items_failed} record(s) within the others; {records} record(s) printed",
             files.len() + unwalked
         );
         return Ok(Exit::Error.into());
     }
     if files.is_empty() {
-        eprintln!("pqsearch: no input files found");
+        say!("pqsearch: no input files found");
         return Ok(Exit::Nothing.into());
     }
     Ok(Exit::Found.into())

@@ -4,10 +4,15 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use pqsearch::record::Question;
-use pqsearch::search::{Hit, SearchRequest, SearchResults, Sort, Suggestion};
+use pqsearch::date::Date;
+use pqsearch::fields::{cut_notes, member_label};
+use pqsearch::record::{Question, Status};
+use pqsearch::search::{
+    Hit, SearchRequest, SearchResults, Snippet, Sort, StatusFilter, Suggestion,
+};
 use serde::Serialize;
 
+use super::term;
 use super::Exit;
 use crate::cli::{ColorChoice, OutputFormat, SearchArgs};
 
@@ -23,7 +28,7 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     let engine = super::open_engine(index)?;
     let results = engine.search(&request)?;
     for hint in &results.hints {
-        eprintln!("pqsearch: {hint}");
+        term::say!("pqsearch: {hint}");
     }
     // Suggestions are for people at a terminal, and for scripts in the JSON; a script
     // reading the text output does not pay for them.
@@ -33,12 +38,18 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     } else {
         Vec::new()
     };
+    // Overdue is relative to the index's newest date, which the reader must be told.
+    let as_of = if request.filters.status == Some(StatusFilter::Overdue) {
+        engine.newest_date()?
+    } else {
+        None
+    };
 
     let stdout = std::io::stdout();
     let color = use_color(args.color, stdout.is_terminal());
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
-        OutputFormat::Text => print_text(&mut out, &request, &results, color),
+        OutputFormat::Text => print_text(&mut out, &request, &results, color, as_of),
         OutputFormat::Json => print_json(&mut out, &request, &results, &suggestions),
     }
     .context("writing results")?;
@@ -46,7 +57,7 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     drop(out);
     if at_terminal {
         for s in &suggestions {
-            eprintln!("pqsearch: {}", s.message);
+            term::say!("pqsearch: {}", s.message);
         }
     }
     Ok(Exit::found_if(results.total))
@@ -95,6 +106,7 @@ fn print_text<W: Write>(
     request: &SearchRequest,
     results: &SearchResults,
     color: bool,
+    as_of: Option<Date>,
 ) -> std::io::Result<()> {
     let s = Style::new(color);
     let date = request.filters.date_field;
@@ -113,16 +125,26 @@ fn print_text<W: Write>(
             "{}{}. {sorted_by}{}{}",
             s.bold,
             hit.rank,
-            q.heading.as_deref().unwrap_or("(no heading)"),
+            term::escape(q.heading.as_deref().unwrap_or("(no heading)"), false),
             s.reset
         )?;
-        writeln!(out, "   {}{}{}", s.dim, facts(q), s.reset)?;
+        writeln!(
+            out,
+            "   {}{}{}",
+            s.dim,
+            term::escape(&facts(q), false),
+            s.reset
+        )?;
         let snippet = if color {
-            hit.snippet.render(s.hit, s.reset)
+            render_snippet(&hit.snippet, s.hit, s.reset)
         } else {
-            hit.snippet.render("*", "*")
+            render_snippet(&hit.snippet, "*", "*")
         };
         writeln!(out, "   {snippet}")?;
+        for note in cut_notes(q) {
+            let note = term::escape(&note, false);
+            writeln!(out, "   {}({note}){}", s.dim, s.reset)?;
+        }
         writeln!(out)?;
     }
     let shown = results.hits.len();
@@ -153,22 +175,56 @@ fn print_text<W: Write>(
             request.offset + shown
         )?;
     }
+    if let Some(date) = as_of {
+        writeln!(
+            out,
+            "overdue: unanswered and due before {date}, the newest date in the index"
+        )?;
+    }
     Ok(())
 }
 
-/// Department, dates, who answered, and the id, on one line.
+/// The snippet with its matches between `open` and `close`, and the text between them
+/// escaped for the terminal (the markers themselves may be colour codes).
+fn render_snippet(snippet: &Snippet, open: &str, close: &str) -> String {
+    let text = &snippet.text;
+    let mut out = String::with_capacity(text.len() + 8 * snippet.highlights.len());
+    let mut at = 0;
+    for &(start, end) in &snippet.highlights {
+        let (Some(before), Some(word)) = (text.get(at..start), text.get(start..end)) else {
+            continue;
+        };
+        out.push_str(&term::escape(before, false));
+        out.push_str(open);
+        out.push_str(&term::escape(word, false));
+        out.push_str(close);
+        at = end;
+    }
+    out.push_str(&term::escape(text.get(at..).unwrap_or(""), false));
+    out
+}
+
+/// Department, dates, who asked and answered, the status, and the id, on one line. A member
+/// known only by id shows as "member 1506"; an answer without a date says so.
 pub fn facts(q: &Question) -> String {
-    let mut parts = vec![q.department.clone(), format!("asked {}", q.date_asked)];
-    if let Some(by) = &q.asked_by {
-        parts.last_mut().unwrap().push_str(&format!(" by {by}"));
+    let mut asked = format!("asked {}", q.date_asked);
+    if let Some(by) = member_label(&q.asked_by, q.asked_by_id) {
+        asked.push_str(&format!(" by {by}"));
     }
-    match (q.date_answered, &q.answered_by) {
-        (Some(d), Some(by)) => parts.push(format!("answered {d} by {by}")),
-        (Some(d), None) => parts.push(format!("answered {d}")),
-        (None, Some(by)) => parts.push(format!("answered by {by}")),
-        (None, None) => {}
+    let mut parts = vec![q.department.clone(), asked];
+    let by = member_label(&q.answered_by, q.answered_by_id);
+    let answered = match q.date_answered {
+        Some(d) => Some(format!("answered {d}")),
+        None if q.status == Status::Answered => Some("answered (no date given)".to_string()),
+        None => by.is_some().then(|| "answered".to_string()),
+    };
+    if let Some(mut answered) = answered {
+        if let Some(by) = by {
+            answered.push_str(&format!(" by {by}"));
+        }
+        parts.push(answered);
     }
-    if q.status != pqsearch::record::Status::Answered {
+    if q.status != Status::Answered {
         parts.push(q.status.to_string());
     }
     parts.push(format!("id {}", q.id));

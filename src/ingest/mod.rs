@@ -2,8 +2,12 @@
 //!
 //! The files under the given paths are walked ([`crate::walk`]), those the manifest lists
 //! as unchanged are skipped, the rest are parsed on worker threads ([`parallel`]) and their
-//! questions handed, in file order, to the one [`Updater`], which merges and commits. A file
-//! that cannot be parsed is reported and counted, and never stops the others.
+//! questions and members handed, in file order, to the one [`Updater`], which merges and
+//! commits. A file that cannot be parsed is reported and counted, and never stops the
+//! others; a bad question within a file is reported with its position, and the file's other
+//! records are ingested. A file with a rejected question is entered in the manifest as
+//! partial: a source of the index, which the next ingest reads again and reports again until
+//! it is fixed.
 //!
 //! [`rebuild`] builds a fresh index from the files an index's manifest lists, beside the
 //! old one, and swaps it in atomically: the cure for a damaged index or a new schema.
@@ -15,7 +19,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::index::IndexError;
-use crate::parse::ParseError;
+use crate::parse::{self, ParseError};
 use crate::update::manifest::FileStamp;
 use crate::update::{UpdateReport, Updater, UpdaterOptions};
 use crate::walk::{self, Skipped};
@@ -45,10 +49,13 @@ impl IngestOptions {
     }
 }
 
-/// A file that could not be ingested, and why.
+/// A file, or one record within a file, that could not be ingested, and why.
 #[derive(Debug)]
 pub struct Rejected {
     pub path: PathBuf,
+    /// The record's 1-based position within the file, when only it was rejected (the
+    /// file's other records were ingested).
+    pub item: Option<usize>,
     pub reason: String,
 }
 
@@ -61,12 +68,26 @@ pub struct IngestReport {
     pub bytes_read: u64,
     /// Questions read from the files.
     pub records_read: usize,
+    /// Members read from Members API files.
+    pub members_read: usize,
     /// What the questions did to the index.
     pub update: UpdateReport,
     pub rejected: Vec<Rejected>,
     /// Folders not walked (link loops, folders seen twice, indexes).
     pub skipped: Vec<Skipped>,
     pub elapsed: Duration,
+}
+
+impl IngestReport {
+    /// Whole files rejected.
+    pub fn files_rejected(&self) -> usize {
+        self.rejected.iter().filter(|r| r.item.is_none()).count()
+    }
+
+    /// Records rejected within files whose other records were ingested.
+    pub fn items_rejected(&self) -> usize {
+        self.rejected.iter().filter(|r| r.item.is_some()).count()
+    }
 }
 
 /// Hooks through which an ingest reports progress; the binary draws them.
@@ -115,6 +136,7 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
         .extend(found.errors.into_iter().map(|e| Rejected {
             reason: e.error.to_string(),
             path: e.path,
+            item: None,
         }));
 
     let mut updater = Updater::open(&opts.index_dir, opts.updater)?;
@@ -126,10 +148,15 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
             Ok(stamp) => todo.push((path, stamp)),
             Err(e) => report.rejected.push(Rejected {
                 path,
+                item: None,
                 reason: e.to_string(),
             }),
         }
     }
+    // Members files first, when they can be told by their first bytes: questions put after
+    // them get their names as they are written, while members put after questions mean
+    // rewriting every record that names them. (Only the cost depends on this order.)
+    todo.sort_by_key(|(path, _)| !parse::members::sniff(path));
     progress.start(todo.len(), todo.iter().map(|(_, s)| s.size).sum());
 
     let paths: Vec<&PathBuf> = todo.iter().map(|(p, _)| p).collect();
@@ -137,20 +164,36 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
     parse_in_order(&paths, opts.threads, |i, result| {
         let (path, stamp) = &todo[i];
         match result {
-            Ok(questions) => {
+            Ok(parsed) => {
                 report.files_read += 1;
                 report.bytes_read += stamp.size;
-                report.records_read += questions.len();
-                progress.file_done(stamp.size, questions.len());
-                for q in questions {
+                report.records_read += parsed.questions.len();
+                report.members_read += parsed.members.len();
+                progress.file_done(stamp.size, parsed.questions.len());
+                for m in parsed.members {
+                    updater.put_member(m)?;
+                }
+                for q in parsed.questions {
                     updater.put(q)?;
                 }
-                updater.file_done(path.clone(), *stamp);
+                if parsed.rejected.is_empty() {
+                    updater.file_done(path.clone(), *stamp);
+                } else {
+                    updater.file_partly_done(path.clone(), *stamp);
+                }
+                report
+                    .rejected
+                    .extend(parsed.rejected.into_iter().map(|item| Rejected {
+                        path: path.clone(),
+                        item: Some(item.item),
+                        reason: item.to_string(),
+                    }));
             }
             Err(err) => {
                 progress.file_done(stamp.size, 0);
                 report.rejected.push(Rejected {
                     path: path.clone(),
+                    item: None,
                     reason: reason_of(&err),
                 });
             }
@@ -158,7 +201,9 @@ pub fn ingest(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRep
         Ok::<(), IndexError>(())
     })?;
     report.update = updater.finish()?;
-    report.rejected.sort_by(|a, b| a.path.cmp(&b.path));
+    report
+        .rejected
+        .sort_by(|a, b| (&a.path, a.item).cmp(&(&b.path, b.item)));
     report.elapsed = started.elapsed();
     Ok(report)
 }

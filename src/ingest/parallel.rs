@@ -12,15 +12,14 @@ use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
-use crate::parse::{self, ParseError};
-use crate::record::Question;
+use crate::parse::{self, ParseError, Parsed as ParsedFile};
 
 /// How many batches may be parsed ahead of the one being consumed, per worker.
 const AHEAD_PER_THREAD: usize = 4;
 /// Files per batch, at most; fewer when there are few files per thread.
 const BATCH: usize = 16;
 
-type Parsed = Result<Vec<Question>, ParseError>;
+type Parsed = Result<ParsedFile, ParseError>;
 
 /// Parses `files` on `threads` workers and calls `handle` with each result in file order.
 /// The first error `handle` returns stops the work and is returned.
@@ -88,7 +87,7 @@ mod tests {
                     "not a page".to_string()
                 } else {
                     format!(
-                        "H{i}\n\n(asked on 1st May 2024) - View Source\n\nQuestion to the Home Office:\n\n{}\n",
+                        "H{i}\n\n(asked on 1st May 2024) - View Source\n\nQuestion to the Home Office:\n\n{}\n\nReticulating Splines\n",
                         "word ".repeat(i * 10 + 1)
                     )
                 };
@@ -100,8 +99,11 @@ mod tests {
             let mut seen = Vec::new();
             let result: Result<(), ()> = parse_in_order(&files, threads, |i, parsed| {
                 assert_eq!(parsed.is_err(), i % 5 == 0, "file {i}");
-                if let Ok(qs) = parsed {
-                    assert_eq!(qs[0].heading.as_deref(), Some(format!("H{i}").as_str()));
+                if let Ok(p) = parsed {
+                    assert_eq!(
+                        p.questions[0].heading.as_deref(),
+                        Some(format!("H{i}").as_str())
+                    );
                 }
                 seen.push(i);
                 Ok(())

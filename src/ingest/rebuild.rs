@@ -86,14 +86,16 @@ pub fn rebuild(opts: &IngestOptions, progress: &dyn Progress) -> Result<IngestRe
         },
         progress,
     );
+    // Records rejected within a file were not in the old index either; a whole file
+    // rejected would lose its records.
     let report = match built {
-        Ok(report) if report.rejected.is_empty() => report,
+        Ok(report) if report.files_rejected() == 0 => report,
         other => {
             let _ = std::fs::remove_dir_all(&fresh);
             let report = other?;
             return Err(RebuildError::Rejected {
                 dir: name,
-                rejected: report.rejected.len(),
+                rejected: report.files_rejected(),
                 report: Box::new(report),
             }
             .into());

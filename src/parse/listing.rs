@@ -15,43 +15,97 @@
 //!
 //! Text before the first `Written Question` is site help text and is skipped. The role
 //! after the minister's name may be missing, and so may the whole answer.
+//!
+//! A question that cannot be read is rejected alone (with its position and line); reading
+//! goes on at the next `Written Question`. The layout has no closing line, so a download
+//! cut short shows only as an unfinished last question: the last question of a file, when
+//! unanswered and not ending a sentence (".", "?", ")" or a closing quote, as 4,319 of the
+//! 4,320 real pages' questions do), is rejected as possibly cut rather than stored as a
+//! bogus unanswered record. (Answers give no such sign: 2% of whole answers end in a word,
+//! a web address or a table row.)
 
 use std::fmt::Write as _;
 
-use super::{page::department_line, quote, Failure, Lines};
+use super::{page::department_line, quote, Failure, ItemError, Lines, Parsed};
 use crate::record::{Date, Draft, Question};
 
 pub(super) const MARKER: &str = "Written Question";
 const ASKED_BY: &str = "Asked by:";
 const ANSWERED_BY: &str = "Answered by ";
 
-pub(super) fn parse(text: &str, source: &str) -> Result<Vec<Question>, Failure> {
+pub(super) fn parse(text: &str, source: &str) -> Result<Parsed, Failure> {
     let mut lines = Lines::new(text);
-    let mut out = Vec::new();
+    let mut out = Parsed::default();
     // Skip the help text before the first question.
     while let Some((_, line)) = lines.next_line() {
         if line == MARKER {
             break;
         }
     }
+    let mut n = 0;
     loop {
-        let n = out.len() + 1;
-        out.push(question(&mut lines, &format!("{source}#{n}"))?.finish());
-        match lines.next_line() {
-            None => break,
-            Some((_, MARKER)) => continue,
-            Some((n, line)) => {
+        n += 1;
+        let read = question(&mut lines, &format!("{source}#{n}")).and_then(|draft| {
+            let end = lines.line_no();
+            let last = lines.peek().is_none();
+            if last && draft.answer.is_none() && !ends_a_sentence(&draft.question) {
                 return Err(Failure::new(
-                    n,
-                    format!(
-                        "expected \"{MARKER}\" or the end of the file, found {}",
-                        quote(line)
-                    ),
-                ))
+                    end.saturating_sub(1).max(1),
+                    "the file ends inside this question (it stops mid-sentence): the download \
+                     was cut short, so the question may be incomplete and whether it was \
+                     answered is unknown",
+                ));
+            }
+            draft.finish().map_err(|reason| Failure::new(end, reason))
+        });
+        let resync = match read {
+            Ok(q) => {
+                out.questions.push(q);
+                match lines.next_line() {
+                    None => break,
+                    Some((_, MARKER)) => continue,
+                    Some((line, found)) => Some(Failure::new(
+                        line,
+                        format!(
+                            "expected \"{MARKER}\" or the end of the file, found {}",
+                            quote(found)
+                        ),
+                    )),
+                }
+            }
+            Err(failure) => Some(failure),
+        };
+        if let Some(f) = resync {
+            out.rejected.push(ItemError {
+                item: n,
+                line: f.line,
+                reason: f.reason,
+            });
+            // Go on at the next question, if any.
+            let mut found = false;
+            while let Some((_, line)) = lines.next_line() {
+                if line == MARKER {
+                    found = true;
+                    break;
+                }
+            }
+            if !found {
+                break;
             }
         }
     }
+    if out.questions.is_empty() && out.rejected.len() == 1 {
+        // A file of one bad question fails as a file, with its reason.
+        let only = out.rejected.remove(0);
+        return Err(Failure::new(only.line, only.reason));
+    }
     Ok(out)
+}
+
+/// Whether a text ends as a sentence does.
+fn ends_a_sentence(text: &str) -> bool {
+    text.trim_end()
+        .ends_with(['.', '?', '!', ')', '"', '\'', '\u{2019}', '\u{201d}'])
 }
 
 /// One question, from after its `Written Question` line up to the next one.
@@ -186,7 +240,7 @@ mod tests {
 
     #[test]
     fn two_questions_with_and_without_answer() {
-        let qs = parse(LISTING, "l.txt").unwrap();
+        let qs = parse(LISTING, "l.txt").unwrap().questions;
         assert_eq!(qs.len(), 2);
         let a = &qs[0];
         assert_eq!(a.heading.as_deref(), Some("Schools: Mobile Phones"));
@@ -218,22 +272,47 @@ mod tests {
             "Sam Minister - Minister of State (Education)",
             "Sam Minister",
         );
-        let qs = parse(&text, "l.txt").unwrap();
+        let qs = parse(&text, "l.txt").unwrap().questions;
         assert_eq!(qs[0].answered_by.as_deref(), Some("Sam Minister"));
         assert_eq!(qs[0].answered_by_role, None);
     }
 
     #[test]
-    fn bad_date_names_its_line() {
+    fn a_bad_question_is_rejected_alone_with_its_line() {
         let text = LISTING.replace("Wednesday 24th April 2024", "yesterday");
-        let err = parse(&text, "l.txt").unwrap_err();
-        assert_eq!(err.line, 18);
+        let parsed = parse(&text, "l.txt").unwrap();
+        assert_eq!(parsed.questions.len(), 1);
+        let err = &parsed.rejected[0];
+        assert_eq!((err.item, err.line), (2, 18));
         assert!(err.reason.contains("\"yesterday\""), "{}", err.reason);
+        // The first one bad: the second is still read.
+        let text = LISTING.replace("Tuesday 23rd April 2024", "yesterday");
+        let parsed = parse(&text, "l.txt").unwrap();
+        assert_eq!(parsed.questions.len(), 1);
+        assert_eq!(
+            parsed.questions[0].heading.as_deref(),
+            Some("Prisons: Food")
+        );
+        assert_eq!(parsed.rejected[0].item, 1);
+    }
+
+    /// Regression (issue 9): a listing cut inside its last question made a bogus record.
+    #[test]
+    fn an_unfinished_last_question_is_rejected() {
+        let at = LISTING.find("spent on food").unwrap() + 5;
+        let parsed = parse(&LISTING[..at], "l.txt").unwrap();
+        assert_eq!(parsed.questions.len(), 1);
+        assert!(
+            parsed.rejected[0].reason.contains("cut short"),
+            "{:?}",
+            parsed.rejected
+        );
+        assert_eq!(parsed.rejected[0].item, 2);
     }
 
     #[test]
     fn render_reads_back() {
-        let qs = parse(LISTING, "l.txt").unwrap();
-        assert_eq!(parse(&render(&qs), "l.txt").unwrap(), qs);
+        let qs = parse(LISTING, "l.txt").unwrap().questions;
+        assert_eq!(parse(&render(&qs), "l.txt").unwrap().questions, qs);
     }
 }

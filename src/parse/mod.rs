@@ -1,24 +1,65 @@
-//! Raw question texts → [`Question`] records.
+//! Raw texts → [`Question`] records (and [`Member`]s, from the Members API).
 //!
 //! One submodule per input format. The format is chosen from the content, never the file
-//! name: JSON is the official API, a file with a `Written Question` line is a listing page,
-//! anything else must be the one-question page layout. Before any format sees the text it
-//! is normalised (byte-order mark, Windows line endings, non-breaking spaces, trailing
-//! spaces), so those never change what is extracted.
+//! name: JSON is one of Parliament's APIs (the written-questions API, [`api`], or the
+//! Members API, [`members`], told apart by their values), a file with a `Written Question`
+//! line is a listing page, anything else must be the one-question page layout. Before any
+//! format sees the text it is decoded (UTF-8, or UTF-16 with a byte-order mark); the page
+//! layouts are then normalised (byte-order mark, Windows line endings, non-breaking spaces,
+//! trailing spaces), so those never change what is extracted. JSON is read as written (its
+//! strings are normalised field by field), since the API's cut texts are recognised by
+//! their exact length.
 //!
-//! Errors name the source, the 1-based line and what was expected there. No input, however
-//! broken, makes the parser panic (see the property tests in `tests/parse.rs`).
+//! A file that cannot be read at all is an error naming the source, the 1-based line and
+//! what was expected there. In a file of several records (an API list, a listing page) a
+//! bad record is rejected alone, with its position and line, and the others are kept
+//! ([`Parsed::rejected`]). Every field is bounded in length ([`crate::record::limits`]).
+//! No input, however broken, makes the parser panic (see the property tests in
+//! `tests/cli/parse.rs`).
 
 pub mod api;
 mod html;
+mod json;
 pub mod listing;
+pub mod members;
 pub mod page;
 
+use std::borrow::Cow;
 use std::path::Path;
 
-use crate::record::Question;
+use crate::record::{Member, Question};
 
 pub use html::html_to_text;
+
+/// What one file holds.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Parsed {
+    pub questions: Vec<Question>,
+    /// Members, from a Members API file.
+    pub members: Vec<Member>,
+    /// The records of the file that could not be read; the others are kept.
+    pub rejected: Vec<ItemError>,
+}
+
+impl Parsed {
+    fn questions(questions: Vec<Question>) -> Parsed {
+        Parsed {
+            questions,
+            ..Parsed::default()
+        }
+    }
+}
+
+/// One record of a file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("item {item} (line {line}): {reason}")]
+pub struct ItemError {
+    /// Its 1-based position among the file's records.
+    pub item: usize,
+    /// The 1-based line of the file where the problem is.
+    pub line: usize,
+    pub reason: String,
+}
 
 /// Why a file could not be turned into records.
 #[derive(Debug, thiserror::Error)]
@@ -60,12 +101,12 @@ pub enum Format {
     Page,
     /// Several questions per file, each after a `Written Question` line.
     Listing,
-    /// The official written-questions API JSON, a list response or a single question.
+    /// JSON of Parliament's APIs: written questions or members, a list or a single one.
     ApiJson,
 }
 
 /// Reads and parses one file.
-pub fn parse_file(path: &Path) -> Result<Vec<Question>, ParseError> {
+pub fn parse_file(path: &Path) -> Result<Parsed, ParseError> {
     let bytes = std::fs::read(path).map_err(|error| ParseError::Io {
         path: path.display().to_string(),
         error,
@@ -74,19 +115,19 @@ pub fn parse_file(path: &Path) -> Result<Vec<Question>, ParseError> {
 }
 
 /// Parses the bytes of one file; `source` names it in records and errors.
-pub fn parse_bytes(bytes: &[u8], source: &str) -> Result<Vec<Question>, ParseError> {
+pub fn parse_bytes(bytes: &[u8], source: &str) -> Result<Parsed, ParseError> {
     let invalid = |f: Failure| ParseError::Invalid {
         path: source.to_string(),
         line: f.line,
         reason: f.reason,
     };
     let text = decode(bytes).map_err(invalid)?;
-    let text = normalize(text);
-    let format = detect(&text);
-    match format {
-        Format::ApiJson => api::parse(&text, source),
-        Format::Listing => listing::parse(&text, source),
-        Format::Page => page::parse(&text, source).map(|q| vec![q]),
+    match detect(&text) {
+        // JSON strings are read as written: the cut rules count their characters, spaces
+        // included, and the fields are normalised one by one.
+        Format::ApiJson => api::parse(text.trim_start_matches('\u{feff}'), source),
+        Format::Listing => listing::parse(&normalize(&text), source),
+        Format::Page => page::parse(&normalize(&text), source).map(|q| Parsed::questions(vec![q])),
     }
     .map_err(invalid)
 }
@@ -103,31 +144,93 @@ pub fn detect(text: &str) -> Format {
     }
 }
 
-/// Checks that the bytes are non-empty UTF-8 text and returns them as a string.
-fn decode(bytes: &[u8]) -> Result<&str, Failure> {
+/// Checks that the bytes are non-empty text and returns them as a string: UTF-8, or UTF-16
+/// when a byte-order mark says so (Windows tools write it).
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Failure> {
     let line_at = |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-        return Err(Failure::new(
-            line_at(nul),
-            "binary data (a NUL byte); expected a text file",
-        ));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Failure::new(
-            line_at(e.valid_up_to()),
-            format!(
-                "not valid UTF-8 (bad byte at offset {}); expected UTF-8 text",
-                e.valid_up_to()
-            ),
-        )
-    })?;
+    let text = match bytes {
+        [0xff, 0xfe, rest @ ..] => Cow::Owned(utf16(rest, u16::from_le_bytes)?),
+        [0xfe, 0xff, rest @ ..] => Cow::Owned(utf16(rest, u16::from_be_bytes)?),
+        _ => {
+            if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+                // Every other byte NUL: UTF-16 without its byte-order mark.
+                let reason = if looks_like_utf16(bytes) {
+                    "UTF-16 text without a byte-order mark; save it as UTF-8 (or UTF-16 with a byte-order mark)"
+                } else {
+                    "binary data (a NUL byte); expected a text file"
+                };
+                return Err(Failure::new(line_at(nul), reason));
+            }
+            Cow::Borrowed(std::str::from_utf8(bytes).map_err(|e| {
+                Failure::new(
+                    line_at(e.valid_up_to()),
+                    format!(
+                        "not valid UTF-8 (bad byte at offset {}); expected UTF-8 text",
+                        e.valid_up_to()
+                    ),
+                )
+            })?)
+        }
+    };
     if text.trim_start_matches('\u{feff}').trim().is_empty() {
         return Err(Failure::new(
             1,
             "the file is empty; expected a written question",
         ));
     }
+    if let Some(nul) = text.find('\0') {
+        let line = 1 + text[..nul].matches('\n').count();
+        return Err(Failure::new(
+            line,
+            "binary data (a NUL character); expected a text file",
+        ));
+    }
     Ok(text)
+}
+
+/// UTF-16 code units (after the byte-order mark) as a string.
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, Failure> {
+    if !bytes.len().is_multiple_of(2) {
+        return Err(Failure::new(
+            1,
+            "UTF-16 text (by its byte-order mark) with an odd number of bytes; the file is cut or not UTF-16",
+        ));
+    }
+    let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));
+    let mut out = String::with_capacity(bytes.len() / 2);
+    let mut line = 1;
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => {
+                line += usize::from(c == '\n');
+                out.push(c);
+            }
+            Err(_) => {
+                return Err(Failure::new(
+                    line,
+                    "not valid UTF-16 (an unpaired surrogate), although the byte-order mark says UTF-16",
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether NULs fall on every other byte, as in ASCII text written as UTF-16.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(400)];
+    if sample.len() < 4 {
+        return false;
+    }
+    let nul_at = |parity: usize| {
+        sample
+            .iter()
+            .enumerate()
+            .filter(|(i, &b)| i % 2 == parity && b == 0)
+            .count()
+    };
+    let half = sample.len() / 2;
+    (nul_at(0) * 10 >= half * 9 && nul_at(1) == 0) || (nul_at(1) * 10 >= half * 9 && nul_at(0) == 0)
 }
 
 /// Strips a byte-order mark, turns CRLF and lone CR into LF, turns every other kind of
@@ -296,5 +399,31 @@ mod tests {
             err.to_string().starts_with("h.txt:1: the file is empty"),
             "{err}"
         );
+    }
+
+    /// Regression (issue 9): UTF-16 files were "binary data (a NUL byte)".
+    #[test]
+    fn utf16_with_a_bom_is_read_and_without_one_is_named() {
+        let page = "H\n\n(asked on 1st May 2024) - View Source\n\nQuestion to the Home Office:\n\nTo ask the Secretary of State, what.\n\nReticulating Splines\n";
+        let plain = parse_bytes(page.as_bytes(), "x").unwrap();
+        let le: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(page.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xfe, 0xff]
+            .into_iter()
+            .chain(page.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(parse_bytes(&le, "x").unwrap(), plain);
+        assert_eq!(parse_bytes(&be, "x").unwrap(), plain);
+        let err = parse_bytes(&le[2..], "x").unwrap_err().to_string();
+        assert!(
+            err.contains("UTF-16 text without a byte-order mark"),
+            "{err}"
+        );
+        let err = parse_bytes(&le[..le.len() - 1], "x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("odd number of bytes"), "{err}");
     }
 }

@@ -20,7 +20,13 @@
 //! ```
 //!
 //! An unanswered question stops after the question. The closing line is site boilerplate,
-//! never part of the answer.
+//! never part of the answer, and it is how a whole page is told from a download cut short:
+//! every real page has it (all 4,320 of the corpus and the seed). A page without it was cut
+//! somewhere after its last line, so
+//! - an answer that runs to the end is kept, flagged `answer_cut`, and never replaces a
+//!   fuller answer of the same question (see [`crate::record::Question::merge`]);
+//! - a page that ends after (or inside) the question is rejected: its question may be
+//!   incomplete and whether it was answered is unknown, so it would be a bogus record.
 
 use std::fmt::Write as _;
 
@@ -70,9 +76,28 @@ pub(super) fn parse(text: &str, source: &str) -> Result<Question, Failure> {
     match lines.next_line() {
         Some((_, ANSWERED_BY)) => answer_block(&mut lines, &mut q)?,
         Some((_, l)) if l.starts_with(WITHDRAWN_ON) => q.withdrawn = true,
-        _ => {}
+        Some((_, FOOTER)) => {}
+        Some((n, l)) => {
+            return Err(Failure::new(
+                n,
+                format!(
+                    "expected \"{ANSWERED_BY}\" or \"{FOOTER}\", found {}",
+                    quote(l)
+                ),
+            ))
+        }
+        None => {
+            return Err(Failure::new(
+                lines.line_no().saturating_sub(1).max(1),
+                format!(
+                    "the page ends after the question, without its closing line \"{FOOTER}\": \
+                     the file was cut short, so the question may be incomplete and whether it \
+                     was answered is unknown"
+                ),
+            ))
+        }
     }
-    Ok(q.finish())
+    q.finish().map_err(|reason| Failure::new(1, reason))
 }
 
 /// `Question to the <department>:`
@@ -119,6 +144,8 @@ fn answer_block(lines: &mut Lines, q: &mut Draft) -> Result<(), Failure> {
     q.date_answered = Some(date);
     q.answered = true;
     q.answer = Some(lines.paragraphs(|l| l == FOOTER));
+    // Without the closing line, the download stopped somewhere in the answer.
+    q.answer_cut = lines.next_line().is_none();
     Ok(())
 }
 
@@ -171,15 +198,36 @@ mod tests {
     }
 
     #[test]
-    fn unanswered_page_without_footer() {
-        let text = PAGE.split("\n\n\nAnswered by").next().unwrap();
-        let q = parse(text, "p.txt").unwrap();
+    fn unanswered_page() {
+        let text = PAGE.split("\n\n\nAnswered by").next().unwrap().to_string()
+            + "\n\nReticulating Splines";
+        let q = parse(&text, "p.txt").unwrap();
         assert_eq!(q.status, Status::Unanswered);
         assert_eq!(q.answer, None);
+        assert!(!q.question_cut && !q.answer_cut);
         assert_eq!(
             q.question,
             "To ask the Secretary of State for Transport, what steps."
         );
+    }
+
+    /// Regression (issue 9): a cut download parsed as a whole page.
+    #[test]
+    fn a_page_without_its_closing_line_was_cut() {
+        let whole = parse(PAGE, "p.txt").unwrap();
+        assert!(!whole.answer_cut);
+        // Cut inside the answer: the answer is kept, flagged.
+        let at = PAGE.find("Second").unwrap() + 3;
+        let q = parse(&PAGE[..at], "p.txt").unwrap();
+        assert!(q.answer_cut);
+        assert_eq!(q.answer.as_deref(), Some("First paragraph.\n\nSec"));
+        assert_eq!(q.id, whole.id);
+        // Cut inside or right after the question: no record.
+        for end in ["what steps.", "what st"] {
+            let at = PAGE.find(end).unwrap() + end.len();
+            let err = parse(&PAGE[..at], "p.txt").unwrap_err();
+            assert!(err.reason.contains("cut short"), "{}", err.reason);
+        }
     }
 
     #[test]

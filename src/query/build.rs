@@ -27,7 +27,7 @@ use super::word::WordQuery;
 use super::{slots, Node, QueryError, Scope, Slot};
 use crate::date::{Date, Span};
 use crate::index::PqIndex;
-use crate::record::{House, Status};
+use crate::record::House;
 use crate::schema::TextPart;
 use crate::words::{light_forms, Stem, Stemmer};
 
@@ -531,21 +531,33 @@ impl<'a> Builder<'a> {
         let value = text.trim();
         let bad = |what: &str| QueryError::new(column, format!("{scope}:{value}: {what}"));
         let query = match scope {
-            Scope::Uin => exact_term(f.uin, &value.to_uppercase()),
+            Scope::Uin => {
+                // Lords UINs are written HL1234; accept hl1234 too.
+                let upper = value.to_uppercase();
+                if upper == value {
+                    exact_term(f.uin, value)
+                } else {
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, exact_term(f.uin, value)),
+                        (Occur::Should, exact_term(f.uin, &upper)),
+                    ]))
+                }
+            }
             Scope::Status => {
+                use crate::search::StatusFilter;
                 let status = match value.to_lowercase().as_str() {
-                    "answered" => Status::Answered,
-                    "unanswered" => Status::Unanswered,
-                    "holding" => Status::Holding,
-                    "withdrawn" => Status::Withdrawn,
-                    _ => {
-                        return Err(bad(
-                            "the status is one of answered, unanswered, holding, withdrawn",
-                        )
-                        .into())
-                    }
+                    "answered" => StatusFilter::Answered,
+                    "unanswered" => StatusFilter::Unanswered,
+                    "holding" => StatusFilter::Holding,
+                    "withdrawn" => StatusFilter::Withdrawn,
+                    "overdue" => StatusFilter::Overdue,
+                    _ => return Err(bad(
+                        "the status is one of answered, unanswered, holding, withdrawn, overdue",
+                    )
+                    .into()),
                 };
-                exact_term(f.status, status.as_str())
+                crate::search::status_query(self.index, self.searcher, status)
+                    .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?
             }
             Scope::House => {
                 let house = match value.to_lowercase().as_str() {

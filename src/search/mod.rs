@@ -10,13 +10,14 @@ mod snippet;
 mod suggest;
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::sort_key::{ComparatorEnum, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
-use tantivy::schema::Field;
-use tantivy::{DateTime, DocAddress, Searcher};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
 
 pub use department::{resolve_department, resolve_short_form};
 pub use snippet::{Highlighter, Snippet, SNIPPET_CHARS};
@@ -131,12 +132,54 @@ pub struct Filters {
     pub asked_by: Option<String>,
     /// Words of the answering member's name, all of which must appear.
     pub answered_by: Option<String>,
+    /// The asking member's Parliament member id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_by_id: Option<u32>,
+    /// The answering member's Parliament member id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_by_id: Option<u32>,
     /// First day included.
     pub from: Option<Date>,
     /// Last day included.
     pub to: Option<Date>,
     pub date_field: DateField,
-    pub status: Option<Status>,
+    pub status: Option<StatusFilter>,
+}
+
+/// Which questions `--status` keeps: those with a status, or the overdue ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    Answered,
+    Unanswered,
+    Holding,
+    Withdrawn,
+    /// Unanswered, and due (`date_due`) before the newest date in the index (see
+    /// [`newest_date`]): the index is a snapshot, so "today" is the last day it covers.
+    Overdue,
+}
+
+impl StatusFilter {
+    /// The status a question must have (overdue ones are unanswered).
+    pub fn status(self) -> Status {
+        match self {
+            StatusFilter::Answered => Status::Answered,
+            StatusFilter::Unanswered | StatusFilter::Overdue => Status::Unanswered,
+            StatusFilter::Holding => Status::Holding,
+            StatusFilter::Withdrawn => Status::Withdrawn,
+        }
+    }
+}
+
+impl From<Status> for StatusFilter {
+    fn from(status: Status) -> StatusFilter {
+        match status {
+            Status::Answered => StatusFilter::Answered,
+            Status::Unanswered => StatusFilter::Unanswered,
+            Status::Holding => StatusFilter::Holding,
+            Status::Withdrawn => StatusFilter::Withdrawn,
+        }
+    }
 }
 
 /// One search. It serialises as the record of what was searched (an export's `--meta`
@@ -248,7 +291,7 @@ impl<'a> Prepared<'a> {
         limit: usize,
         offset: usize,
     ) -> Result<(usize, Vec<(f32, DocAddress)>), SearchError> {
-        let err = |e| SearchError::Index(self.index.tantivy_error(e));
+        let err = |e| SearchError::Index(self.index.read_error(e));
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
         let (total, docs) = match sort {
             Sort::Relevance => searcher
@@ -282,7 +325,7 @@ impl<'a> Prepared<'a> {
     pub fn count(&self, searcher: &Searcher) -> Result<usize, SearchError> {
         searcher
             .search(&*self.query, &Count)
-            .map_err(|e| SearchError::Index(self.index.tantivy_error(e)))
+            .map_err(|e| SearchError::Index(self.index.read_error(e)))
     }
 
     /// Every match, in the requested order; ties (equal scores or dates) keep index order,
@@ -389,7 +432,18 @@ fn filter_queries(
         out.push(build::exact_term(fields.house, house.as_str()));
     }
     if let Some(status) = f.status {
-        out.push(build::exact_term(fields.status, status.as_str()));
+        out.push(status_query(index, searcher, status)?);
+    }
+    for (field, id) in [
+        (fields.asked_by_id, f.asked_by_id),
+        (fields.answered_by_id, f.answered_by_id),
+    ] {
+        if let Some(id) = id {
+            out.push(Box::new(TermQuery::new(
+                Term::from_field_u64(field, u64::from(id)),
+                IndexRecordOption::Basic,
+            )));
+        }
     }
     for (name, scope) in [
         (&f.asked_by, query::Scope::AskedBy),
@@ -426,13 +480,57 @@ fn filter_queries(
     Ok(out)
 }
 
+/// The newest date in the index: the latest day a question was asked or answered. Overdue
+/// is judged as of that day, since the index is a snapshot of the sources.
+pub fn newest_date(index: &PqIndex, searcher: &Searcher) -> Result<Option<Date>, IndexError> {
+    let mut newest = None;
+    for field in [index.fields.date_asked, index.fields.sort_date] {
+        let name = searcher.schema().get_field_name(field).to_string();
+        let top = TopDocs::with_limit(1).order_by_fast_field::<DateTime>(&name, Order::Desc);
+        let found = searcher
+            .search(&tantivy::query::AllQuery, &top)
+            .map_err(|e| index.tantivy_error(e))?;
+        for (date, _) in found {
+            let date = date
+                .map(|d| Date::from_days_since_epoch(d.into_timestamp_secs().div_euclid(86_400)));
+            newest = newest.max(date);
+        }
+    }
+    Ok(newest)
+}
+
+/// The questions with a status (`--status` and `status:` both use it).
+pub fn status_query(
+    index: &PqIndex,
+    searcher: &Searcher,
+    status: StatusFilter,
+) -> Result<Box<dyn Query>, IndexError> {
+    let fields = &index.fields;
+    let with_status = build::exact_term(fields.status, status.status().as_str());
+    if status != StatusFilter::Overdue {
+        return Ok(with_status);
+    }
+    // An empty index has no newest date, and nothing in it is overdue.
+    let as_of = newest_date(index, searcher)?.unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    });
+    let before = Term::from_field_date_for_search(fields.date_due, as_of.to_tantivy());
+    let due: Box<dyn Query> = Box::new(RangeQuery::new(Bound::Unbounded, Bound::Excluded(before)));
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, with_status),
+        (Occur::Must, due),
+    ])))
+}
+
 /// Every department name in the index.
 pub fn departments(index: &PqIndex, searcher: &Searcher) -> Result<BTreeSet<String>, IndexError> {
     let mut names = BTreeSet::new();
     for segment in searcher.segment_readers() {
         let inverted = segment
             .inverted_index(index.fields.department)
-            .map_err(|e| index.tantivy_error(e))?;
+            .map_err(|e| index.read_error(e))?;
         let mut terms = inverted.terms().stream().map_err(|e| index.io_error(e))?;
         while terms.advance() {
             names.insert(String::from_utf8_lossy(terms.key()).into_owned());

@@ -4,8 +4,12 @@
 //! It is written after the commit it describes, so it can only lag behind the index; a file
 //! it does not list, or lists with another size or time, is parsed again. Parsing again is
 //! always safe, because merging a question with itself changes nothing.
+//!
+//! A file of which some records were rejected (and the rest committed) is listed as
+//! `partial`: it is a source of the index (a rebuild reads it) but never unchanged, so every
+//! ingest reads it again and reports its rejected records until the file is fixed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -41,6 +45,9 @@ impl FileStamp {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
     files: BTreeMap<String, FileStamp>,
+    /// Keys of the files whose committed records are not all of their records.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    partial: BTreeSet<String>,
 }
 
 impl Manifest {
@@ -99,13 +106,29 @@ impl Manifest {
         self.files.keys().map(|k| Manifest::path(k)).collect()
     }
 
+    /// The stamp of a file whose records are all committed (never a partial file's).
     pub fn get(&self, path: &Path) -> Option<&FileStamp> {
-        self.files.get(&Manifest::key(path))
+        let key = Manifest::key(path);
+        if self.partial.contains(&key) {
+            return None;
+        }
+        self.files.get(&key)
     }
 
     pub fn record(&mut self, done: impl Iterator<Item = (PathBuf, FileStamp)>) {
         for (path, stamp) in done {
-            self.files.insert(Manifest::key(&path), stamp);
+            let key = Manifest::key(&path);
+            self.partial.remove(&key);
+            self.files.insert(key, stamp);
+        }
+    }
+
+    /// Lists files of which only some records are committed (the others were rejected).
+    pub fn record_partial(&mut self, done: impl Iterator<Item = (PathBuf, FileStamp)>) {
+        for (path, stamp) in done {
+            let key = Manifest::key(&path);
+            self.partial.insert(key.clone());
+            self.files.insert(key, stamp);
         }
     }
 
@@ -156,5 +179,20 @@ mod tests {
         let mut want = vec![a, b, plain, odd];
         want.sort();
         assert_eq!(paths, want);
+    }
+
+    #[test]
+    fn a_partial_file_is_a_source_but_never_unchanged() {
+        let mut m = Manifest::default();
+        let stamp = FileStamp {
+            size: 1,
+            mtime_ns: 1,
+        };
+        let path = PathBuf::from("/c/list.json");
+        m.record_partial([(path.clone(), stamp)].into_iter());
+        assert_eq!(m.get(&path), None);
+        assert_eq!(m.paths(), std::slice::from_ref(&path));
+        m.record([(path.clone(), stamp)].into_iter());
+        assert_eq!(m.get(&path), Some(&stamp));
     }
 }

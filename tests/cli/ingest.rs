@@ -332,7 +332,10 @@ fn a_killed_ingest_leaves_the_last_commit_and_a_rerun_completes() {
     let done: Vec<&String> = manifest["files"].as_object().unwrap().keys().collect();
     assert!(!done.is_empty());
     for file in done {
-        for q in pqsearch::parse::parse_file(std::path::Path::new(file)).unwrap() {
+        for q in pqsearch::parse::parse_file(std::path::Path::new(file))
+            .unwrap()
+            .questions
+        {
             let present = records
                 .iter()
                 .any(|r| r.id == q.id || (r.same_text(&q) && q.uin.is_none()));
@@ -393,5 +396,221 @@ fn the_refusal_message_names_the_other_writer() {
             .contains("another `pqsearch ingest` is writing to ix"),
         "{}",
         second.stderr
+    );
+}
+
+/// Regression (issue 9, item 4): a truncated page overwrote a whole answer, and a page cut
+/// inside its question became a bogus extra record.
+#[test]
+fn a_truncated_page_never_replaces_a_whole_answer() {
+    let env = TestEnv::new();
+    let seed =
+        std::fs::read_to_string(corpus().join("seed/internet-offences-against-children.txt"))
+            .unwrap();
+    env.write("in/page.txt", &seed);
+    env.run(&["ingest", "in", "--index", "ix"]).expect_code(0);
+    let whole = dump(&env.path("ix"));
+    assert_eq!(whole.len(), 1);
+    assert!(!whole[0].answer_cut);
+
+    // Cut 200 characters into the answer: the whole answer stays.
+    let answer = whole[0].answer.as_deref().unwrap();
+    let first_line = answer.lines().next().unwrap();
+    let at = seed.find(first_line).unwrap() + 200;
+    env.write("in/page.txt", &seed[..at]);
+    let run = env.run(&["ingest", "in", "--index", "ix"]).expect_code(0);
+    assert!(
+        run.stderr.contains("0 added, 0 updated, 1 duplicate(s)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(dump(&env.path("ix")), whole);
+
+    // Cut inside the question: rejected, and nothing added.
+    let question_at = seed.find(&whole[0].question[..40]).unwrap() + 60;
+    env.write("in/page.txt", &seed[..question_at]);
+    let run = env.run(&["ingest", "in", "--index", "ix"]).expect_code(2);
+    assert!(
+        run.stderr.contains("page.txt: line") && run.stderr.contains("cut short"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(dump(&env.path("ix")), whole);
+
+    // The other order: the cut copy alone is flagged, and the whole page clears the flag.
+    env.write("in/page.txt", &seed[..at]);
+    env.run(&["ingest", "in", "--index", "ix2"]).expect_code(0);
+    let cut = dump(&env.path("ix2"));
+    assert!(cut[0].answer_cut);
+    assert!(whole[0]
+        .answer
+        .as_deref()
+        .unwrap()
+        .starts_with(cut[0].answer.as_deref().unwrap()));
+    let shown = env
+        .run(&["show", &cut[0].id, "--index", "ix2"])
+        .expect_code(0);
+    assert!(
+        shown.stdout.contains("(answer cut by the source;"),
+        "{}",
+        shown.stdout
+    );
+    env.write("in/page.txt", &seed);
+    env.run(&["ingest", "in", "--index", "ix2"]).expect_code(0);
+    let mut again = dump(&env.path("ix2"));
+    again[0].source.clone_from(&whole[0].source);
+    assert_eq!(again, whole);
+}
+
+/// One API list of 500 real items, one per line, with item `bad` (1-based) changed.
+fn api_file_with_a_bad_item(bad: usize, change: impl Fn(&mut serde_json::Value)) -> String {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(corpus().join("api/2024-07.json")).unwrap()).unwrap();
+    let mut items: Vec<serde_json::Value> = doc["items"].as_array().unwrap()[..500].to_vec();
+    change(&mut items[bad - 1]["value"]);
+    let lines: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+    format!(
+        "{{\"items\": [\n{}\n], \"totalResults\": 500}}",
+        lines.join(",\n")
+    )
+}
+
+/// Regression (issue 9, item 5): one bad item rejected its whole file.
+#[test]
+fn a_bad_item_is_rejected_alone_and_the_rest_of_its_file_ingested() {
+    let env = TestEnv::new();
+    let text = api_file_with_a_bad_item(250, |v| {
+        v["dateTabled"] = serde_json::Value::from("2024-07-17garbage!!");
+    });
+    env.write("in/list.json", &text);
+    let run = env.run(&["ingest", "in", "--index", "ix"]).expect_code(2);
+    assert!(
+        run.stderr.contains("0 rejected;") && run.stderr.contains("1 rejected within files"),
+        "{}",
+        run.stderr
+    );
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("rejected: "))
+        .unwrap();
+    assert!(
+        line.contains("list.json: item 250 (line 251): invalid date \"2024-07-17garbage!!\""),
+        "{line}"
+    );
+    assert_eq!(dump(&env.path("ix")).len(), 499);
+
+    // parse prints the 499 and names the one.
+    let run = env.run(&["parse", "in"]).expect_code(2);
+    assert_eq!(run.json_lines().len(), 499);
+    assert!(run.stderr.contains("item 250 (line 251)"), "{}", run.stderr);
+
+    // The file is read again next time, and the item reported again, until it is fixed.
+    let run = env.run(&["ingest", "in", "--index", "ix"]).expect_code(2);
+    assert!(run.stderr.contains("item 250"), "{}", run.stderr);
+    let fixed = api_file_with_a_bad_item(250, |_| {});
+    env.write("in/list.json", fixed);
+    env.run(&["ingest", "in", "--index", "ix"]).expect_code(0);
+    assert_eq!(dump(&env.path("ix")).len(), 500);
+}
+
+/// Regression (issue 9, item 7 and the UIN messages): a 70,000-character UIN was indexed
+/// without its id; a UIN with a line break made an id with one; a UIN of the wrong type
+/// said "did not match any variant of untagged enum Uin".
+#[test]
+fn uins_and_fields_are_bounded_with_a_reason() {
+    let env = TestEnv::new();
+    for (n, (change, reason)) in [
+        (
+            Box::new(|v: &mut serde_json::Value| {
+                v["uin"] = serde_json::Value::from("7".repeat(70_000))
+            }) as Box<dyn Fn(&mut serde_json::Value)>,
+            "the UIN is 70000 characters long; at most 20 are accepted",
+        ),
+        (
+            Box::new(|v: &mut serde_json::Value| v["uin"] = serde_json::Value::from("12\n34")),
+            "characters other than letters and digits",
+        ),
+        (
+            Box::new(|v: &mut serde_json::Value| v["uin"] = serde_json::json!([1])),
+            "expected a UIN as a string or a whole number",
+        ),
+        (
+            Box::new(|v: &mut serde_json::Value| {
+                v["heading"] = serde_json::Value::from("h".repeat(5_000))
+            }),
+            "the heading is 5000 characters long",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let text = api_file_with_a_bad_item(3, change);
+        env.write(&format!("in{n}/list.json"), &text);
+        let run = env
+            .run(&["ingest", &format!("in{n}"), "--index", &format!("ix{n}")])
+            .expect_code(2);
+        assert!(
+            run.stderr.contains("item 3 (line 4)") && run.stderr.contains(reason),
+            "{reason}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("untagged"), "{}", run.stderr);
+        let records = dump(&env.path(&format!("ix{n}")));
+        assert_eq!(records.len(), 499);
+        assert!(records
+            .iter()
+            .all(|q| !q.id.contains('\n') && q.id.len() < 40));
+    }
+}
+
+/// Regression (issue 9): parsing an unchanged corpus again reported "1 updated", because a
+/// record took its heading from another member's question with the same text.
+#[test]
+fn reingesting_an_unchanged_corpus_changes_nothing() {
+    let env = TestEnv::new();
+    let api = path_str(&corpus().join("api"));
+    env.run(&["ingest", &api, "--index", "ix"]).expect_code(0);
+    let before = dump(&env.path("ix"));
+    // Forget which files were read, so that every file is parsed and merged again.
+    std::fs::remove_file(env.path("ix/pqsearch-files.json")).unwrap();
+    let run = env.run(&["ingest", &api, "--index", "ix"]).expect_code(0);
+    assert!(
+        run.stderr
+            .contains("0 added, 0 updated, 49565 duplicate(s)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(dump(&env.path("ix")), before);
+    // The API gives 2026-01-08/104313 no heading; its twin's (another member's question of
+    // the same wording) is not copied in.
+    let q = before.iter().find(|q| q.id == "2026-01-08/104313").unwrap();
+    assert_eq!(q.heading, None);
+}
+
+/// Regression (issue 9): UTF-16 files were reported as "binary data (a NUL byte)".
+#[test]
+fn utf16_files_with_a_byte_order_mark_are_read() {
+    let env = TestEnv::new();
+    let seed =
+        std::fs::read_to_string(corpus().join("seed/internet-offences-against-children.txt"))
+            .unwrap();
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(seed.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    env.write("a/seed.txt", &seed);
+    env.write("b/seed-utf16.txt", &utf16);
+    env.run(&["ingest", "a", "--index", "ixa"]).expect_code(0);
+    env.run(&["ingest", "b", "--index", "ixb"]).expect_code(0);
+    let (mut a, b) = (dump(&env.path("ixa")), dump(&env.path("ixb")));
+    a[0].source.clone_from(&b[0].source);
+    assert_eq!(a, b);
+    env.write("c/no-bom.txt", &utf16[2..]);
+    let run = env.run(&["ingest", "c", "--index", "ixc"]).expect_code(2);
+    assert!(
+        run.stderr.contains("UTF-16 text without a byte-order mark"),
+        "{}",
+        run.stderr
     );
 }

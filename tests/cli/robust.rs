@@ -29,7 +29,10 @@ fn records_any(dir: &Path) -> Vec<pqsearch::record::Question> {
 fn api_ids() -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     for entry in std::fs::read_dir(corpus().join("api")).unwrap() {
-        for q in pqsearch::parse::parse_file(&entry.unwrap().path()).unwrap() {
+        for q in pqsearch::parse::parse_file(&entry.unwrap().path())
+            .unwrap()
+            .questions
+        {
             ids.insert(q.id);
         }
     }
@@ -96,7 +99,7 @@ fn an_ingest_killed_at_twenty_points_loses_nothing() {
         );
         let manifest = pqsearch::update::manifest::Manifest::load(&env.path("ix"));
         for file in manifest.paths() {
-            for q in pqsearch::parse::parse_file(&file).unwrap() {
+            for q in pqsearch::parse::parse_file(&file).unwrap().questions {
                 assert!(
                     ids.contains(&q.id),
                     "kill {i}: {} is missing though {} is marked done",
