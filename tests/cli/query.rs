@@ -359,7 +359,10 @@ fn filter_prefixes_equal_the_filters_and_the_records() {
         assert_same(&format!("status:{status}"), &[], &want);
         assert_eq!(ids("*", &["--status", status]), want);
     }
-    assert_eq!(ids("status:overdue", &[]), ids("*", &["--status", "overdue"]));
+    assert_eq!(
+        ids("status:overdue", &[]),
+        ids("*", &["--status", "overdue"])
+    );
     assert_same("house:commons", &[], &docs_where(|d| d.house == "Commons"));
     assert_same("House:Lords", &[], &BTreeSet::new());
 
