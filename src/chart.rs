@@ -88,10 +88,7 @@ fn draw<'a>(
         top
     });
     let indexed_max = headroom(trend.periods.iter().map(|p| p.indexed).max().unwrap_or(0));
-    let date = match trend.date {
-        crate::search::DateField::Asked => "asked",
-        crate::search::DateField::Answered => "answered",
-    };
+    let date = trend.date.as_str();
     let unit = match trend.bucket {
         crate::date::Bucket::Day => "day",
         crate::date::Bucket::Month => "month",

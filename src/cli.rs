@@ -172,16 +172,31 @@ pub enum LayoutArg {
 /// The query syntax, shown in the help of every command that takes a query.
 const QUERY_SYNTAX: &str = "\
 Query syntax:
-  school meals          all words must match (stemmed: school also finds schools)
-  \"Online Safety Bill\"  the exact phrase, unstemmed
-  nurses OR midwives    either word; AND is implied between words
-  NOT private, -private leave out questions with that word
-  (a OR b) c            parentheses group
-  heading:potholes      only in the heading; likewise question: and answer:
-  department:education  words of the answering department's name
-  by:dines              words of the answering member's name; asked: the asking member
-  *                     every question (with filters: pqsearch search '*' --department DfE)
-Without a prefix, words are searched in the heading, question and answer only.";
+  school meals            every word must match, in the heading, question or answer;
+                          plurals and possessives too (--stem light): school finds schools
+  \"Online Safety Bill\"    the exact phrase: these words in this order, not stemmed
+  nurs*                   words starting with nurs (3+ letters before *); also in phrases:
+                          \"mental health nurs*\"
+  \"nurses midwives\"~5     in this order, at most 5 other words between them
+  NEAR(nurses midwives, 5) in any order, at most 5 other words between them (default 10)
+  nurses OR midwives      either word; AND is implied between words
+  NOT private, -private   leave out questions with that word
+  (a OR b) c              parentheses group
+  Only AND, OR and NOT in capitals are operators; \"and\" and \"or\" are searched as words.
+Field prefixes (any case; before a word, \"phrase\" or (group)):
+  heading:potholes        only in the heading (alias title:); also question: and answer:
+  department:DHSC         the answering department: a short form as --department takes,
+  dept:education          or words of its name
+  by:dines  asked:smith   the answering / asking member's name; member: either
+  uin:124967              the question with that UIN
+  status:holding          answered, unanswered, holding, withdrawn or overdue
+  house:lords             commons or lords
+  tabled:2024-03..2024-06 asked in that period (YYYY, YYYY-MM or YYYY-MM-DD; A.., ..B)
+  answered:2025           answered in that period
+  *                       every question (with filters: pqsearch search '*' --department DfE)
+Stemming (--stem): light (default) plurals and possessives: GP finds GPs, housing does not
+find house; full: English stems as well (housing finds house, houses, housed); none: the
+word exactly. Case and accents never matter: Turkiye finds Türkiye.";
 
 /// Search the index: the best matches with highlighted snippets, and the total count.
 ///
@@ -343,7 +358,8 @@ pub struct FilterArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
-    /// Which date --from and --to apply to.
+    /// Which date --from, --to and --sort newest|oldest use: asked, answered, or latest (the
+    /// date answered, or asked while unanswered).
     #[arg(long, value_enum, default_value_t = DateArg::Asked, value_name = "WHICH")]
     pub date: DateArg,
 
@@ -352,10 +368,22 @@ pub struct FilterArgs {
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
 
-    /// Order: relevance (best first), newest or oldest (by date answered, or date asked
-    /// when unanswered).
+    /// Order: relevance (best first), newest or oldest by the date --date names (date
+    /// asked unless told otherwise; questions without that date come last).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
+
+    /// How plain words are widened: light (plurals and possessives: GP finds GPs), full
+    /// (English stems: housing finds house) or none. Quoted phrases are always exact.
+    #[arg(long, value_enum, default_value_t = StemArg::Light, value_name = "MODE")]
+    pub stem: StemArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StemArg {
+    Light,
+    Full,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -381,6 +409,7 @@ pub enum HouseArg {
 pub enum DateArg {
     Asked,
     Answered,
+    Latest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

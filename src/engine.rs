@@ -15,6 +15,9 @@ use crate::record::Question;
 use crate::search::{self, Prepared, SearchError, SearchRequest, SearchResults};
 use crate::stats::{self, Stats, StatsRequest};
 
+/// The most threads one search uses.
+pub const SEARCH_THREADS: usize = 4;
+
 /// An index opened for reading.
 pub struct Engine {
     index: PqIndex,
@@ -28,7 +31,26 @@ impl Engine {
     }
 
     /// An engine over an index already open (in memory, for tests).
+    ///
+    /// Searches run over the index's segments in parallel, on up to [`SEARCH_THREADS`]
+    /// threads: a query that matches most of a large index (`"Secretary of State"` is in
+    /// four questions of five) costs its positions in every segment, and the segments are
+    /// independent.
     pub fn new(index: PqIndex) -> Result<Engine, IndexError> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Engine::with_search_threads(index, threads.min(SEARCH_THREADS))
+    }
+
+    /// An engine whose searches use `threads` threads (1: only the calling thread).
+    pub fn with_search_threads(mut index: PqIndex, threads: usize) -> Result<Engine, IndexError> {
+        let executor = if threads > 1 {
+            tantivy::Executor::multi_thread(threads, "pqsearch-search-")
+                .unwrap_or_else(|_| tantivy::Executor::single_thread())
+        } else {
+            tantivy::Executor::single_thread()
+        };
+        // The reader's searchers take the executor from the index as it is now.
+        index.index.set_executor(executor);
         let reader = index.reader()?;
         Ok(Engine { index, reader })
     }
@@ -65,6 +87,15 @@ impl Engine {
     /// The total and the page of hits the request asks for.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         search::search_in(&self.index, &self.searcher(), request)
+    }
+
+    /// Close variants of a request that found little (see [`search::suggest`]).
+    pub fn suggest(
+        &self,
+        request: &SearchRequest,
+        results: &SearchResults,
+    ) -> Result<Vec<search::Suggestion>, SearchError> {
+        search::suggest(&self.index, &self.searcher(), request, results)
     }
 
     /// How many questions match.

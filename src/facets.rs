@@ -110,6 +110,7 @@ pub(crate) fn date_field(index: &PqIndex, date: DateField) -> tantivy::schema::F
     match date {
         DateField::Asked => index.fields.date_asked,
         DateField::Answered => index.fields.date_answered,
+        DateField::Latest => index.fields.sort_date,
     }
 }
 

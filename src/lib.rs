@@ -2,7 +2,7 @@
 //!
 //! The write path: sources ([`walk`] and [`parse`] for files) turn raw texts into
 //! [`record::Question`]s (and [`record::Member`]s, from the Members API), which one
-//! [`update::Updater`] merges into a tantivy index laid out by [`schema`], naming members
+//! [`update::Updater`] merges into a tantivy index laid out by [`schema`] (whose text is analysed by [`words`]), naming members
 //! known only by id from its members table; [`ingest`] is the file source's driver. The read path: one
 //! [`engine::Engine`] answers searches ([`query`] parses the query language, [`search`]
 //! runs requests) and feeds [`export`]. [`fields`] is the table of the record's fields that
@@ -30,3 +30,4 @@ pub mod sync;
 pub mod tally;
 pub mod update;
 pub mod walk;
+pub mod words;

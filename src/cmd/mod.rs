@@ -27,7 +27,8 @@ use pqsearch::search::{DateField, Filters, Sort, StatusFilter};
 
 use self::term::say;
 use crate::cli::{
-    Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, DEFAULT_CORPUS, DEFAULT_INDEX,
+    Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, StemArg, DEFAULT_CORPUS,
+    DEFAULT_INDEX,
 };
 
 /// Exit statuses a script can trust.
@@ -125,6 +126,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         date_field: match args.date {
             DateArg::Asked => DateField::Asked,
             DateArg::Answered => DateField::Answered,
+            DateArg::Latest => DateField::Latest,
         },
         status: args.status.map(|s| match s {
             StatusArg::Answered => StatusFilter::Answered,
@@ -140,6 +142,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
 pub fn request(query: &str, args: &FilterArgs) -> anyhow::Result<pqsearch::search::SearchRequest> {
     let mut request = pqsearch::search::SearchRequest::new(query);
     request.filters = filters(args)?;
+    request.stem = stem(args.stem);
     Ok(request)
 }
 
@@ -208,10 +211,7 @@ pub fn quote_query(query: &str) -> String {
 }
 
 pub fn date_word(date: DateField) -> &'static str {
-    match date {
-        DateField::Asked => "asked",
-        DateField::Answered => "answered",
-    }
+    date.as_str()
 }
 
 /// With --follow-renames, says on stderr which other names the department filter took in,
@@ -276,6 +276,15 @@ pub fn fit(text: &str, max: usize) -> String {
         text.to_string()
     } else {
         text.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+pub fn stem(arg: StemArg) -> pqsearch::words::Stem {
+    use pqsearch::words::Stem;
+    match arg {
+        StemArg::Light => Stem::Light,
+        StemArg::Full => Stem::Full,
+        StemArg::None => Stem::None,
     }
 }
 

@@ -9,17 +9,10 @@ use super::FilterError;
 /// The department a user means: the exact name in any case, a common short form, the
 /// initials of the name (DfE, MoD, FCDO, DWP...), or a unique prefix or word of it.
 pub fn resolve_department(wanted: &str, known: &BTreeSet<String>) -> Result<String, FilterError> {
-    let w = wanted.trim().to_lowercase();
-    if let Some(name) = known.iter().find(|k| k.to_lowercase() == w) {
-        return Ok(name.clone());
-    }
-    if let Some(name) = crate::departments::short_form(&w, known) {
+    if let Some(name) = resolve_short_form(wanted, known) {
         return Ok(name);
     }
-    let by_initials: Vec<&String> = known.iter().filter(|k| initials(k).contains(&w)).collect();
-    if by_initials.len() == 1 {
-        return Ok(by_initials[0].clone());
-    }
+    let w = wanted.trim().to_lowercase();
     let by_text: Vec<&String> = known
         .iter()
         .filter(|k| {
@@ -40,6 +33,21 @@ pub fn resolve_department(wanted: &str, known: &BTreeSet<String>) -> Result<Stri
             matches: by_text.into_iter().cloned().collect(),
         }),
     }
+}
+
+/// The department a user means by its exact name (any case), a common short form (HMT) or
+/// the initials of its name (DHSC, DfE, MoD), when exactly one department has them. The
+/// query prefix `department:` uses this before falling back to the words of the names.
+pub fn resolve_short_form(wanted: &str, known: &BTreeSet<String>) -> Option<String> {
+    let w = wanted.trim().to_lowercase();
+    if let Some(name) = known.iter().find(|k| k.to_lowercase() == w) {
+        return Some(name.clone());
+    }
+    if let Some(name) = crate::departments::short_form(&w, known) {
+        return Some(name);
+    }
+    let by_initials: Vec<&String> = known.iter().filter(|k| initials(k).contains(&w)).collect();
+    (by_initials.len() == 1).then(|| by_initials[0].clone())
 }
 
 /// Initials of a name, lower-cased: with every word ("mod" for Ministry of Defence) and
@@ -104,24 +112,15 @@ mod tests {
             ("Treas", "Treasury"),
             ("transport", "Department for Transport"),
             ("Ministry", "Ministry of Defence"),
-            (
-                "Foreign Office",
-                "Foreign, Commonwealth and Development Office",
-            ),
+            ("Foreign Office", "Foreign, Commonwealth and Development Office"),
             ("FCO", "Foreign, Commonwealth and Development Office"),
             ("HO", "Home Office"),
             ("No 10", "Prime Minister"),
             ("Law Officers", "Attorney General"),
             ("AGO", "Attorney General"),
             ("Equalities", "Women and Equalities"),
-            (
-                "Defra",
-                "Department for Environment, Food and Rural Affairs",
-            ),
-            (
-                "DEFRA",
-                "Department for Environment, Food and Rural Affairs",
-            ),
+            ("Defra", "Department for Environment, Food and Rural Affairs"),
+            ("DEFRA", "Department for Environment, Food and Rural Affairs"),
         ] {
             assert_eq!(
                 resolve_department(input, &k).as_deref(),

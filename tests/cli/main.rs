@@ -8,6 +8,7 @@ mod export;
 mod generate;
 mod ingest;
 mod parse;
+mod query;
 mod records;
 mod replay;
 mod robust;
