@@ -4,7 +4,8 @@
 Driven by benches/known_item.sh, which builds pqsearch, ingests ../shared/corpus/api and
 exports every record's text; this script does the rest in a work folder WORK:
 
-  known_item.py queries WORK [--n 1000] [--seed 12]   records.jsonl -> docs/, queries.tsv
+  known_item.py queries WORK [--n 1000] [--seed 12] [--part answer|question]
+                                                       records.jsonl -> docs/, queries.tsv
   known_item.py pqsearch WORK PQSEARCH_BINARY INDEX [--word '"{}"' --name NAME]
                                                        -> run-pqsearch.tsv (run-NAME.tsv)
   known_item.py fts5 WORK                              -> run-fts5.tsv (index rebuilt when docs change)
@@ -111,10 +112,14 @@ def cmd_queries(a):
 
     # Records with an identical answer (whitespace collapsed) form one group: a query made
     # from that answer matches all of them equally well, so any of them is the known item.
+    # With --part question the words come from questions instead (to check that tuning for
+    # answer words does not cost queries remembered from the question).
     groups = collections.defaultdict(list)
     for r in recs:
-        if is_whole_answer(r):
+        if a.part == "answer" and is_whole_answer(r):
             groups[normal(r["answer"])].append(r["id"])
+        elif a.part == "question" and (r.get("question") or "").strip():
+            groups[normal(r["question"])].append(r["id"])
 
     eligible = []  # (first id, group ids, candidate words in order of first appearance)
     for ans, gids in groups.items():
@@ -160,8 +165,8 @@ def cmd_queries(a):
         for _, q, _ in out:
             f.write(q + "\n")
     multi = sum(1 for _, _, g in out if len(g) > 1)
-    print(f"queries: {len(out)} from {len(eligible)} eligible answers "
-          f"({len(groups)} distinct whole answers in {len(recs)} records); "
+    print(f"queries: {len(out)} from {len(eligible)} eligible {a.part}s "
+          f"({len(groups)} distinct whole {a.part}s in {len(recs)} records); "
           f"{multi} known items are groups of identical answers; seed {a.seed}; "
           f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
@@ -410,6 +415,8 @@ def main():
     p.add_argument("work")
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12)
+    p.add_argument("--part", choices=["answer", "question"], default="answer",
+                   help="draw the words from answers (default) or from questions")
     p = sub.add_parser("pqsearch")
     p.add_argument("work")
     p.add_argument("binary")

@@ -4,6 +4,7 @@
 # 1 and 10 and the share of queries with no result for each engine.
 #
 #   benches/known_item.sh [N=1000] [SEED=12] [ENGINES="pqsearch fts5 lucene"]
+#   PART=question benches/known_item.sh    # words from questions instead of answers
 #
 # N queries (fewer if two draws give the same query), drawn with SEED. Intermediate files
 # go to $WORK (default /tmp/pq-known-item): records.jsonl (every record's text, exported
@@ -38,7 +39,7 @@ nice "$PQ" ingest "$CORPUS" --index "$WORK/index" >&2
 "$PQ" --index "$WORK/index" export '*' --columns id,heading,question,answer,status --format jsonl \
   --out "$WORK/records.jsonl"
 
-nice "$PY" benches/known_item.py queries "$WORK" --n "$N" --seed "$SEED"
+nice "$PY" benches/known_item.py queries "$WORK" --n "$N" --seed "$SEED" --part "${PART:-answer}"
 for e in $ENGINES; do
   case $e in
     pqsearch) nice "$PY" benches/known_item.py pqsearch "$WORK" "$PQ" "$WORK/index" ;;

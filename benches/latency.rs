@@ -37,7 +37,15 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     // `cargo bench` passes --bench; anything else (a filter) is ignored here.
-    let (_tmp, engine) = common::search_index();
+    let (_tmp, mut engine) = common::search_index();
+    // $PQSEARCH_BENCH_THREADS: threads a search uses (default: as pqsearch does).
+    if let Some(n) = std::env::var("PQSEARCH_BENCH_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        engine = pqsearch::engine::Engine::with_search_threads(engine.index().clone(), n).unwrap();
+        println!("search threads: {n}");
+    }
     let index = engine.index();
     let searcher = engine.searcher();
     println!("index: {} questions\n", searcher.num_docs());

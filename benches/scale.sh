@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scaling run: generate N synthetic questions (API JSON, seed 42) from the real corpus,
 # ingest them, and measure ingest time, peak memory, index size, warm query latency
-# (median and p99), export rows/s and one-process-per-query wall time.
+# (median and p99), export rows/s, one-process-per-query wall time, and the counting
+# commands (facets, trend, stats, info; benches/counts.rs).
 #
 #   benches/scale.sh [N...]            default: 10000 100000 1000000
 #   WORK=/tmp/pqscale benches/scale.sh 100000
@@ -13,9 +14,10 @@ cd "$(dirname "$0")/.."
 WORK=${WORK:-/tmp/pqscale}
 SIZES=${*:-10000 100000 1000000}
 cargo build --release --quiet
-cargo bench --no-run --quiet --bench latency 2>/dev/null
+cargo bench --no-run --quiet --bench latency --bench counts 2>/dev/null
 PQ=$PWD/target/release/pqsearch
 LATENCY=$(ls -t target/release/deps/latency-* | grep -v '\.d$' | head -1)
+COUNTS=$(ls -t target/release/deps/counts-* | grep -v '\.d$' | head -1)
 
 for n in $SIZES; do
   dir=$WORK/$n
@@ -28,6 +30,7 @@ for n in $SIZES; do
   grep -E "^Ingested|Elapsed \(wall|Maximum resident" "$dir/ingest.txt"
   echo "index size: $(du -sm "$dir/index" | cut -f1) MB, source: $(du -sm "$dir/src" | cut -f1) MB"
   PQSEARCH_BENCH_INDEX=$dir/index "$LATENCY" | tee "$dir/latency.txt"
+  PQSEARCH_BENCH_RUNS=20 PQSEARCH_BENCH_INDEX=$dir/index "$COUNTS" | tee "$dir/counts.txt"
   if command -v hyperfine >/dev/null; then
     hyperfine -N -i --warmup 3 --runs 30 --export-markdown "$dir/cli.md" \
       "$PQ --index $dir/index search hospital" \

@@ -115,6 +115,10 @@ pub enum Command {
     Parse(ParseArgs),
     Generate(GenerateArgs),
     Serve(ServeArgs),
+    Facets(FacetsArgs),
+    Trend(TrendArgs),
+    Stats(StatsArgs),
+    Info(InfoArgs),
 }
 
 /// Verify that an index is whole: every file's checksum, every stored record, the id index,
@@ -169,16 +173,31 @@ pub enum LayoutArg {
 /// The query syntax, shown in the help of every command that takes a query.
 pub(crate) const QUERY_SYNTAX: &str = "\
 Query syntax:
-  school meals          all words must match (stemmed: school also finds schools)
-  \"Online Safety Bill\"  the exact phrase, unstemmed
-  nurses OR midwives    either word; AND is implied between words
-  NOT private, -private leave out questions with that word
-  (a OR b) c            parentheses group
-  heading:potholes      only in the heading; likewise question: and answer:
-  department:education  words of the answering department's name
-  by:dines              words of the answering member's name; asked: the asking member
-  *                     every question (with filters: pqsearch search '*' --department DfE)
-Without a prefix, words are searched in the heading, question and answer only.";
+  school meals            every word must match, in the heading, question or answer;
+                          plurals and possessives too (--stem light): school finds schools
+  \"Online Safety Bill\"    the exact phrase: these words in this order, not stemmed
+  nurs*                   words starting with nurs (3+ letters before *); also in phrases:
+                          \"mental health nurs*\"
+  \"nurses midwives\"~5     in this order, at most 5 other words between them
+  NEAR(nurses midwives, 5) in any order, at most 5 other words between them (default 10)
+  nurses OR midwives      either word; AND is implied between words
+  NOT private, -private   leave out questions with that word
+  (a OR b) c              parentheses group
+  Only AND, OR and NOT in capitals are operators; \"and\" and \"or\" are searched as words.
+Field prefixes (any case; before a word, \"phrase\" or (group)):
+  heading:potholes        only in the heading (alias title:); also question: and answer:
+  department:DHSC         the answering department: a short form as --department takes,
+  dept:education          or words of its name
+  by:dines  asked:smith   the answering / asking member's name; member: either
+  uin:124967              the question with that UIN
+  status:holding          answered, unanswered, holding, withdrawn or overdue
+  house:lords             commons or lords
+  tabled:2024-03..2024-06 asked in that period (YYYY, YYYY-MM or YYYY-MM-DD; A.., ..B)
+  answered:2025           answered in that period
+  *                       every question (with filters: pqsearch search '*' --department DfE)
+Stemming (--stem): light (default) plurals and possessives: GP finds GPs, housing does not
+find house; full: English stems as well (housing finds house, houses, housed); none: the
+word exactly. Case and accents never matter: Turkiye finds Türkiye.";
 
 /// Search the index: the best matches with highlighted snippets, and the total count.
 ///
@@ -302,9 +321,14 @@ pub enum ExportFormatArg {
 #[derive(Debug, Clone, clap::Args)]
 pub struct FilterArgs {
     /// Only this answering department (repeat for several). Case-insensitive; a unique
-    /// prefix or word, or a short form such as DHSC, DfE, MoD, FCDO, HMT, DfT.
+    /// prefix or word, or a short form such as DHSC, DfE, MoD, FCDO, HMT, DfT, Foreign Office.
     #[arg(long, value_name = "NAME")]
     pub department: Vec<String>,
+
+    /// With --department: also its other names across renames and merges (MHCLG also finds
+    /// the questions to DLUHC, FCDO those to the FCO and DFID). Splits are not followed.
+    #[arg(long, requires = "department")]
+    pub follow_renames: bool,
 
     /// Only questions tabled in this House.
     #[arg(long, value_enum)]
@@ -335,7 +359,8 @@ pub struct FilterArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
-    /// Which date --from and --to apply to.
+    /// Which date --from, --to and --sort newest|oldest use: asked, answered, or latest (the
+    /// date answered, or asked while unanswered).
     #[arg(long, value_enum, default_value_t = DateArg::Asked, value_name = "WHICH")]
     pub date: DateArg,
 
@@ -344,10 +369,22 @@ pub struct FilterArgs {
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
 
-    /// Order: relevance (best first), newest or oldest (by date answered, or date asked
-    /// when unanswered).
+    /// Order: relevance (best first), newest or oldest by the date --date names (date
+    /// asked unless told otherwise; questions without that date come last).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
+
+    /// How plain words are widened: light (plurals and possessives: GP finds GPs), full
+    /// (English stems: housing finds house) or none. Quoted phrases are always exact.
+    #[arg(long, value_enum, default_value_t = StemArg::Light, value_name = "MODE")]
+    pub stem: StemArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StemArg {
+    Light,
+    Full,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -373,6 +410,7 @@ pub enum HouseArg {
 pub enum DateArg {
     Asked,
     Answered,
+    Latest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -389,6 +427,179 @@ pub enum SortArg {
     Relevance,
     Newest,
     Oldest,
+}
+
+/// text for people, csv or json for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FacetArg {
+    Department,
+    #[value(name = "asked_by", alias = "asked-by")]
+    AskedBy,
+    #[value(name = "answered_by", alias = "answered-by")]
+    AnsweredBy,
+    Party,
+    House,
+    Status,
+    Year,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PeriodArg {
+    Month,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitArg {
+    Department,
+    Party,
+    House,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatsByArg {
+    Department,
+    Month,
+    #[value(name = "answered_by", alias = "answered-by")]
+    AnsweredBy,
+}
+
+const COUNT_NOTE: &str = "\
+Counts come from the index, for exactly the questions `pqsearch search` finds with the same
+query and filters; `pqsearch info` shows what the index covers. Years and months are of the
+date --date names (asked, unless told).";
+
+/// Count the matches of a search by department, member, party, House, status, year or month.
+///
+/// Each --by prints a table of values and how many matching questions have each, largest
+/// first. With --format csv the columns are field,value,count; rows "(other)" (values left
+/// out by --top) and "(none)" (questions without a value) keep each field's rows adding up
+/// to the total.
+///
+/// Exit status: 0 when something matched, 1 when nothing did, 2 on error.
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("sort", |a| a.hide(true)), after_help = COUNT_NOTE, after_long_help = format!("{COUNT_NOTE}\n\n{QUERY_SYNTAX}\n\nExamples:\n  pqsearch facets SEND --by department --top 5\n  pqsearch facets '\"net zero\"' --by department --by year --format csv\n  pqsearch facets '*' --by department --merge-renames"))]
+pub struct FacetsArgs {
+    /// What to search for (see `pqsearch search --help`); every question when left out.
+    #[arg(allow_hyphen_values = true, default_value = "*")]
+    pub query: String,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// The field to count by (repeat for several).
+    #[arg(long, value_enum, required = true, value_name = "FIELD")]
+    pub by: Vec<FacetArg>,
+
+    /// Show only the N largest values of each field.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Count renamed and merged departments under their newest name (DLUHC as MHCLG).
+    #[arg(long)]
+    pub merge_renames: bool,
+
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    pub format: TableFormat,
+}
+
+/// How many matches each month or year: a table and a bar chart, CSV, JSON or an SVG chart.
+///
+/// Every period from the first to the last the index covers is shown, empty ones as 0. Beside
+/// each count is the number of questions the index holds for the period ("in index"): a
+/// period with none is a gap in the data, not a fall in interest, and is marked so, as are
+/// periods the index covers only in part. With --format csv the columns are
+/// period,count,indexed, or period,series,count,indexed with --split.
+///
+/// Exit status: 0 when something matched, 1 when nothing did, 2 on error.
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("sort", |a| a.hide(true)), after_help = COUNT_NOTE, after_long_help = format!("{COUNT_NOTE}\n\n{QUERY_SYNTAX}\n\nExamples:\n  pqsearch trend SEND --svg send.svg\n  pqsearch trend '\"asylum hotels\"' --by year --split department --format csv"))]
+pub struct TrendArgs {
+    /// What to search for (see `pqsearch search --help`); every question when left out.
+    #[arg(allow_hyphen_values = true, default_value = "*")]
+    pub query: String,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// The period to count by.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
+    pub by: PeriodArg,
+
+    /// Count each department, party or House separately.
+    #[arg(long, value_enum, value_name = "FIELD")]
+    pub split: Option<SplitArg>,
+
+    /// With --split: show the N largest series and sum the rest as "other" [default: 5 in
+    /// text, all in CSV and JSON].
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// With --split department: renamed and merged departments as one (DLUHC as MHCLG).
+    #[arg(long)]
+    pub merge_renames: bool,
+
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    pub format: TableFormat,
+
+    /// Also draw the trend as an SVG chart into FILE (title, axes, legend, and the index's
+    /// coverage), for a report.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+/// Answer performance: how many questions were answered, how fast, how many on time, how
+/// many overdue, for the matches of a search, whole or per department, month or minister.
+///
+/// Columns: questions; answered (with a date answered); the median and 90th-percentile days
+/// from tabled to answered (nearest rank: days some answer took); on-time shares (answered by
+/// the due date, ordinary and named-day questions apart); holding (a holding answer so far);
+/// overdue (unanswered and due before the index's newest date). With --format csv:
+/// group,questions,answered,median_days,p90_days,on_time_share,named_day_on_time_share,holding,overdue,
+/// with shares as fractions (0.8320).
+///
+/// Exit status: 0 when something matched, 1 when nothing did, 2 on error.
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("sort", |a| a.hide(true)), after_help = COUNT_NOTE, after_long_help = format!("{COUNT_NOTE}\n\n{QUERY_SYNTAX}\n\nExamples:\n  pqsearch stats --department DHSC\n  pqsearch stats '*' --by department --format csv\n  pqsearch stats SEND --by month --from 2025"))]
+pub struct StatsArgs {
+    /// What to search for (see `pqsearch search --help`); every question when left out.
+    #[arg(allow_hyphen_values = true, default_value = "*")]
+    pub query: String,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Figures per department, month or answering member, beside the figures for all.
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub by: Option<StatsByArg>,
+
+    /// Show only the N largest groups (months are never cut).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// With --by department: renamed and merged departments as one (DLUHC as MHCLG).
+    #[arg(long)]
+    pub merge_renames: bool,
+
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    pub format: TableFormat,
+}
+
+/// What the index covers: questions per month and per House, first and last dates, gaps in
+/// the data, and when it was last ingested. The denominator of every count.
+#[derive(Debug, clap::Args)]
+pub struct InfoArgs {
+    /// text for people; json for scripts.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// Print one whole record: heading, facts, the full question and answer.

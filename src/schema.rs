@@ -6,42 +6,40 @@
 //! | field | kind | serves |
 //! |---|---|---|
 //! | `id` | exact, stored in the record | `show`, replacing a record on re-ingest |
-//! | `uin` | exact | `show UIN` (UINs restart each session, so one may name several) |
+//! | `uin` | exact | `show UIN` and `uin:` (UINs restart each session, so one may name several) |
 //! | `match_key` | exact | finding the API record of a page (date + question text) |
 //! | `absorbed` | stored only | the pages a record absorbed, for the updater (never shown) |
-//! | `heading`, `question`, `answer` | English-stemmed text, without positions | plain words |
-//! | `heading_exact`, `question_exact`, `answer_exact` | unstemmed text with positions | `"quoted phrases"` |
-//! | `department`, `house`, `status` | exact | filters |
-//! | `department_text`, `asked_by`, `answered_by` | unstemmed text | `department:` and `by:` prefixes, name filters |
-//! | `asked_by_id`, `answered_by_id`, `corrected_by_id` | member ids (u64) | `--asked-by-id`, renaming records when a member changes |
-//! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order |
-//! | `date_due` | fast date | `--status overdue` |
+//! | `heading`, `question`, `answer` | words with positions ([`crate::words`]) | every word, phrase, wildcard and proximity search; stems are expanded at query time |
+//! | `department`, `house`, `status` | exact, fast | filters; counted by facets, trends and stats |
+//! | `department_text`, `asked_by`, `answered_by` | words with positions | `department:`, `by:`, `asked:`, `member:` and name filters |
+//! | `asked_by_id`, `answered_by_id`, `corrected_by_id` | member ids (u64; the first two fast) | `--asked-by-id`, renaming records when a member changes; facets and stats by member |
+//! | `date_asked`, `date_answered`, `sort_date` | fast dates | ranges, date order; periods and days to answer |
+//! | `date_due` | fast date | `--status overdue`; on-time shares |
+//! | `asked_by_name`, `answered_by_name`, `party` | fast only (whole values) | facets by member and party |
+//! | `named_day`, `answer_cut` | fast booleans | named-day on-time shares; answers cut in `info` |
+//!
+//! Each text part is analysed once: lower-cased, accent-folded words with apostrophes
+//! joined. How a query word is widened (plurals, stems) is decided per search, from the
+//! index's term dictionary, so one index serves every stemming mode.
 //!
 //! An index records [`SCHEMA_VERSION`] in its commit payload; an index written by another
 //! version is refused with a message that says to re-ingest.
 
-use std::collections::HashMap;
-
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
-    TextFieldIndexing, TextOptions, STORED, STRING,
-};
-use tantivy::tokenizer::{
-    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-    Token, TokenFilter, TokenStream, Tokenizer,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::TantivyDocument;
 
 use crate::record::Question;
+use crate::words::{self, WORDS};
 
 /// Bump whenever the schema or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 4;
-
-/// Our English analyzer: tantivy's `en_stem` (words, lower case, Snowball English stems)
-/// with a cache of stems, registered on every index we open.
-pub const STEMMED: &str = "pq_en_stem";
-/// tantivy's built-in plain tokenizer: words and lower case, no stemming.
-pub const EXACT: &str = "default";
+/// 6: fast department, house, status and member ids, and fast-only fields for counting
+/// (names, party, named day, cut answers); 5: one positional word index per text part
+/// (folded, apostrophes joined), no stemmed copies (4 added the member ids, uin, absorbed
+/// and the due date).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -52,9 +50,6 @@ pub struct Fields {
     pub heading: Field,
     pub question: Field,
     pub answer: Field,
-    pub heading_exact: Field,
-    pub question_exact: Field,
-    pub answer_exact: Field,
     pub department: Field,
     pub department_text: Field,
     pub house: Field,
@@ -72,6 +67,13 @@ pub struct Fields {
     pub record: Field,
     /// The pages a record absorbed (JSON), read only by the updater.
     pub absorbed: Field,
+    /// Counted only (fast, not indexed): the members' names as the record shows them, the
+    /// asker's party, the named-day flag and the cut-answer flag.
+    pub asked_by_name: Field,
+    pub answered_by_name: Field,
+    pub party: Field,
+    pub named_day: Field,
+    pub answer_cut: Field,
 }
 
 /// Which part of a question's text a word or phrase is searched in.
@@ -87,15 +89,12 @@ impl TextPart {
 }
 
 impl Fields {
-    /// The field holding a part of the text, stemmed or exact.
-    pub fn text(&self, part: TextPart, exact: bool) -> Field {
-        match (part, exact) {
-            (TextPart::Heading, false) => self.heading,
-            (TextPart::Question, false) => self.question,
-            (TextPart::Answer, false) => self.answer,
-            (TextPart::Heading, true) => self.heading_exact,
-            (TextPart::Question, true) => self.question_exact,
-            (TextPart::Answer, true) => self.answer_exact,
+    /// The field holding a part of the text.
+    pub fn text(&self, part: TextPart) -> Field {
+        match part {
+            TextPart::Heading => self.heading,
+            TextPart::Question => self.question,
+            TextPart::Answer => self.answer,
         }
     }
 
@@ -109,9 +108,6 @@ impl Fields {
             heading: f("heading")?,
             question: f("question")?,
             answer: f("answer")?,
-            heading_exact: f("heading_exact")?,
-            question_exact: f("question_exact")?,
-            answer_exact: f("answer_exact")?,
             department: f("department")?,
             department_text: f("department_text")?,
             house: f("house")?,
@@ -127,6 +123,11 @@ impl Fields {
             date_due: f("date_due")?,
             record: f("record")?,
             absorbed: f("absorbed")?,
+            asked_by_name: f("asked_by_name")?,
+            answered_by_name: f("answered_by_name")?,
+            party: f("party")?,
+            named_day: f("named_day")?,
+            answer_cut: f("answer_cut")?,
         })
     }
 
@@ -139,16 +140,12 @@ impl Fields {
             doc.add_text(self.uin, uin);
         }
         doc.add_text(self.match_key, match_key);
-        let mut both = |stemmed: Field, exact: Field, text: &str| {
-            doc.add_text(stemmed, text);
-            doc.add_text(exact, text);
-        };
         if let Some(h) = &q.heading {
-            both(self.heading, self.heading_exact, h);
+            doc.add_text(self.heading, h);
         }
-        both(self.question, self.question_exact, &q.question);
+        doc.add_text(self.question, &q.question);
         if let Some(a) = &q.answer {
-            both(self.answer, self.answer_exact, a);
+            doc.add_text(self.answer, a);
         }
         doc.add_text(self.department, &q.department);
         doc.add_text(self.department_text, &q.department);
@@ -172,6 +169,19 @@ impl Fields {
         if let Some(d) = q.date_due {
             doc.add_date(self.date_due, d.to_tantivy());
         }
+        for (field, value) in [
+            (self.asked_by_name, &q.asked_by),
+            (self.answered_by_name, &q.answered_by),
+            (self.party, &q.asked_by_party),
+        ] {
+            if let Some(value) = value {
+                doc.add_text(field, value);
+            }
+        }
+        if let Some(named_day) = q.named_day {
+            doc.add_bool(self.named_day, named_day);
+        }
+        doc.add_bool(self.answer_cut, q.answer_cut);
         doc.add_date(self.date_asked, q.date_asked.to_tantivy());
         if let Some(d) = q.date_answered {
             doc.add_date(self.date_answered, d.to_tantivy());
@@ -190,113 +200,18 @@ impl Fields {
 
 /// Registers the analyzers the schema names that tantivy does not provide itself.
 pub fn register_tokenizers(index: &tantivy::Index) {
-    index.tokenizers().register(STEMMED, stemmed_analyzer());
-}
-
-/// Words, lower case, English stems: the same tokens as tantivy's `en_stem`.
-pub fn stemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(CachedStemmer)
-        .build()
-}
-
-/// English stemming that remembers the stems it has computed. Text repeats its words so
-/// much that the cache answers almost every token, and stemming was a sixth of ingest.
-#[derive(Clone, Copy)]
-struct CachedStemmer;
-
-/// How many distinct words the cache keeps before it starts afresh (bounded memory).
-const STEM_CACHE_LIMIT: usize = 200_000;
-
-impl TokenFilter for CachedStemmer {
-    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
-
-    fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
-        CachedStemmerFilter {
-            inner,
-            cache: HashMap::new(),
-            stemmer: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(Language::English))
-                .build(),
-        }
-    }
-}
-
-#[derive(Clone)]
-struct CachedStemmerFilter<T> {
-    inner: T,
-    cache: HashMap<String, String>,
-    /// Stems one whole word.
-    stemmer: TextAnalyzer,
-}
-
-impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
-    type TokenStream<'a> = CachedStemStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        CachedStemStream {
-            tail: self.inner.token_stream(text),
-            cache: &mut self.cache,
-            stemmer: &mut self.stemmer,
-        }
-    }
-}
-
-struct CachedStemStream<'a, S> {
-    tail: S,
-    cache: &'a mut HashMap<String, String>,
-    stemmer: &'a mut TextAnalyzer,
-}
-
-impl<S: TokenStream> TokenStream for CachedStemStream<'_, S> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        let token = self.tail.token_mut();
-        if let Some(stem) = self.cache.get(&token.text) {
-            token.text.clone_from(stem);
-            return true;
-        }
-        let stem = {
-            let mut stream = self.stemmer.token_stream(&token.text);
-            stream.advance();
-            stream.token().text.clone()
-        };
-        if self.cache.len() >= STEM_CACHE_LIMIT {
-            self.cache.clear();
-        }
-        let word = std::mem::replace(&mut token.text, stem.clone());
-        self.cache.insert(word, stem);
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
-    }
+    index.tokenizers().register(WORDS, words::analyzer());
 }
 
 /// Builds the schema and its field handles.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    // Positions only where phrases are searched: the exact fields and names. Leaving them
-    // out of the stemmed fields saves a good part of the indexing work.
-    let text = |tokenizer: &str| {
-        let record = if tokenizer == STEMMED {
-            IndexRecordOption::WithFreqs
-        } else {
-            IndexRecordOption::WithFreqsAndPositions
-        };
+    // Every text field has positions: phrases, wildcards in phrases and proximity read them.
+    let text = || {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(record),
+                .set_tokenizer(WORDS)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
     let date = || {
@@ -305,24 +220,29 @@ pub fn build() -> (Schema, Fields) {
             .set_fast()
             .set_precision(DateTimePrecision::Seconds)
     };
+    // A whole value in a fast column, not indexed: read only by counts.
+    let counted = || TextOptions::default().set_fast("raw");
     let fields = Fields {
         id: b.add_text_field("id", STRING),
         uin: b.add_text_field("uin", STRING),
         match_key: b.add_text_field("match_key", STRING),
-        heading: b.add_text_field("heading", text(STEMMED)),
-        question: b.add_text_field("question", text(STEMMED)),
-        answer: b.add_text_field("answer", text(STEMMED)),
-        heading_exact: b.add_text_field("heading_exact", text(EXACT)),
-        question_exact: b.add_text_field("question_exact", text(EXACT)),
-        answer_exact: b.add_text_field("answer_exact", text(EXACT)),
-        department: b.add_text_field("department", STRING),
-        department_text: b.add_text_field("department_text", text(EXACT)),
-        house: b.add_text_field("house", STRING),
-        status: b.add_text_field("status", STRING),
-        asked_by: b.add_text_field("asked_by", text(EXACT)),
-        answered_by: b.add_text_field("answered_by", text(EXACT)),
-        asked_by_id: b.add_u64_field("asked_by_id", NumericOptions::default().set_indexed()),
-        answered_by_id: b.add_u64_field("answered_by_id", NumericOptions::default().set_indexed()),
+        heading: b.add_text_field("heading", text()),
+        question: b.add_text_field("question", text()),
+        answer: b.add_text_field("answer", text()),
+        department: b.add_text_field("department", STRING | FAST),
+        department_text: b.add_text_field("department_text", text()),
+        house: b.add_text_field("house", STRING | FAST),
+        status: b.add_text_field("status", STRING | FAST),
+        asked_by: b.add_text_field("asked_by", text()),
+        answered_by: b.add_text_field("answered_by", text()),
+        asked_by_id: b.add_u64_field(
+            "asked_by_id",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
+        answered_by_id: b.add_u64_field(
+            "answered_by_id",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
         corrected_by_id: b
             .add_u64_field("corrected_by_id", NumericOptions::default().set_indexed()),
         date_asked: b.add_date_field("date_asked", date()),
@@ -331,6 +251,11 @@ pub fn build() -> (Schema, Fields) {
         date_due: b.add_date_field("date_due", date()),
         record: b.add_text_field("record", STORED),
         absorbed: b.add_text_field("absorbed", STORED),
+        asked_by_name: b.add_text_field("asked_by_name", counted()),
+        answered_by_name: b.add_text_field("answered_by_name", counted()),
+        party: b.add_text_field("party", counted()),
+        named_day: b.add_bool_field("named_day", FAST),
+        answer_cut: b.add_bool_field("answer_cut", FAST),
     };
     (b.build(), fields)
 }
@@ -344,22 +269,5 @@ mod tests {
         let (schema, fields) = build();
         let again = Fields::from_schema(&schema).unwrap();
         assert_eq!(format!("{fields:?}"), format!("{again:?}"));
-    }
-
-    #[test]
-    fn cached_stems_equal_tantivys_en_stem() {
-        let text = "Schools schooling the SCHOOLS' hospitals running ran runs covid-19 \
-                    Running schools hospitals café naïve generalisation";
-        let mut ours = stemmed_analyzer();
-        let mut theirs = tantivy::tokenizer::TokenizerManager::default()
-            .get("en_stem")
-            .unwrap();
-        // Twice, so that the second pass is answered from the cache.
-        for _ in 0..2 {
-            assert_eq!(
-                crate::query::tokens(&mut ours, text),
-                crate::query::tokens(&mut theirs, text)
-            );
-        }
     }
 }

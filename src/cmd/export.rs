@@ -71,8 +71,16 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
             sort,
             limit: usize::MAX,
             offset: 0,
+            stem: super::stem(args.filters.stem),
         })
         .collect();
+    for (_, q) in &queries {
+        if let Ok(parsed) = pqsearch::query::parse_with_hints(q) {
+            for hint in parsed.hints {
+                say!("pqsearch: {hint}");
+            }
+        }
+    }
     // A bad query in a batch is reported by its line in the queries file.
     let located = |e: ExportError| match e {
         ExportError::BadRequest { index, error } => match (&args.queries, queries[index].0) {
@@ -221,6 +229,7 @@ struct Meta<'a> {
     /// The filters and the order, as the library ran them (every query shares them).
     filters: &'a Filters,
     sort: Sort,
+    stem: pqsearch::words::Stem,
     rows_per_query: &'a [usize],
     rows: usize,
     format: &'a str,
@@ -243,6 +252,7 @@ fn write_meta(
         queries: requests.iter().map(|r| r.query.as_str()).collect(),
         filters: &requests[0].filters,
         sort: requests[0].sort,
+        stem: requests[0].stem,
         rows_per_query: &report.rows_per_query,
         rows: report.rows(),
         format: match args.format {

@@ -125,6 +125,8 @@ struct Pools {
     paragraphs: Vec<String>,
     ministers: Vec<String>,
     dates: Vec<Date>,
+    /// Asking members: id, name, party (for counts by member and party).
+    askers: Vec<(Option<u32>, Option<String>, Option<String>)>,
 }
 
 impl Pools {
@@ -137,6 +139,7 @@ impl Pools {
             paragraphs: Vec::new(),
             ministers: Vec::new(),
             dates: Vec::new(),
+            askers: Vec::new(),
         };
         for q in records {
             pools.headings.extend(q.heading.clone());
@@ -144,6 +147,9 @@ impl Pools {
             pools.questions.push(q.question.clone());
             pools.ministers.extend(q.answered_by.clone());
             pools.dates.push(q.date_asked);
+            pools
+                .askers
+                .push((q.asked_by_id, q.asked_by.clone(), q.asked_by_party.clone()));
             if let Some(answer) = &q.answer {
                 // Cut answers (ending "...") would teach the generator to cut.
                 if !answer.ends_with("...") {
@@ -163,6 +169,8 @@ impl Pools {
             pool.dedup();
         }
         pools.dates.sort();
+        pools.askers.sort();
+        pools.askers.dedup();
         if pools.questions.is_empty() {
             return None;
         }
@@ -215,6 +223,17 @@ impl Pools {
         q.answered_by = answered_by;
         q.date_answered = date_answered;
         q.answer = answer;
+        // The asker, due date and named-day flag come from `n`, not the random stream, so
+        // that the texts and dates stay those the same seed always gave: due 2 or 4 days
+        // after tabling, one question in five on a named day.
+        let spread = n.wrapping_mul(2_654_435_761);
+        if let Some((id, name, party)) = self.askers.get(spread % self.askers.len().max(1)) {
+            q.asked_by_id = *id;
+            q.asked_by = name.clone();
+            q.asked_by_party = party.clone();
+        }
+        q.date_due = Some(date_asked.add_days(if n.is_multiple_of(2) { 2 } else { 4 }));
+        q.named_day = Some(n.is_multiple_of(5));
         q.finish()
     }
 }

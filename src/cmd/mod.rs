@@ -2,15 +2,19 @@
 
 mod check;
 mod export;
+mod facets;
 mod generate;
+mod info;
 mod ingest;
 mod output;
 mod parse;
 pub(crate) mod search;
 mod serve;
 pub(crate) mod show;
+mod stats;
 mod sync;
 pub mod term;
+mod trend;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,7 +28,8 @@ use pqsearch::search::{DateField, Filters, Sort, StatusFilter};
 
 use self::term::say;
 use crate::cli::{
-    Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, DEFAULT_CORPUS, DEFAULT_INDEX,
+    Cli, Command, DateArg, FilterArgs, HouseArg, SortArg, StatusArg, StemArg, DEFAULT_CORPUS,
+    DEFAULT_INDEX,
 };
 
 /// Exit statuses a script can trust.
@@ -66,6 +71,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Parse(args) => parse::run(args),
         Command::Generate(args) => generate::run(args, &index_dir),
         Command::Serve(args) => serve::run(args, index.as_deref()),
+        Command::Facets(args) => facets::run(args, index.as_deref()),
+        Command::Trend(args) => trend::run(args, index.as_deref()),
+        Command::Stats(args) => stats::run(args, index.as_deref()),
+        Command::Info(args) => info::run(args, index.as_deref()),
     }
 }
 
@@ -105,6 +114,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
     };
     Ok(Filters {
         departments: args.department.clone(),
+        follow_renames: args.follow_renames,
         house: args.house.map(|h| match h {
             HouseArg::Commons => House::Commons,
             HouseArg::Lords => House::Lords,
@@ -118,6 +128,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         date_field: match args.date {
             DateArg::Asked => DateField::Asked,
             DateArg::Answered => DateField::Answered,
+            DateArg::Latest => DateField::Latest,
         },
         status: args.status.map(|s| match s {
             StatusArg::Answered => StatusFilter::Answered,
@@ -127,6 +138,156 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
             StatusArg::Overdue => StatusFilter::Overdue,
         }),
     })
+}
+
+/// The query and filters of a counting command, as a search request.
+pub fn request(query: &str, args: &FilterArgs) -> anyhow::Result<pqsearch::search::SearchRequest> {
+    let mut request = pqsearch::search::SearchRequest::new(query);
+    request.filters = filters(args)?;
+    request.stem = stem(args.stem);
+    Ok(request)
+}
+
+/// The request in words, for the first line of a table: `"SEND" (department DfE, from
+/// 2025-01-01)`, or `every question`.
+pub fn describe(request: &pqsearch::search::SearchRequest) -> String {
+    let f = &request.filters;
+    let mut parts: Vec<String> = Vec::new();
+    if !f.departments.is_empty() {
+        let renames = if f.follow_renames {
+            " and its earlier names"
+        } else {
+            ""
+        };
+        parts.push(format!(
+            "department {}{renames}",
+            f.departments.join(" or ")
+        ));
+    }
+    if let Some(h) = f.house {
+        parts.push(format!("House {h}"));
+    }
+    if let Some(s) = f.status {
+        parts.push(format!("status {}", format!("{s:?}").to_lowercase()));
+    }
+    if let Some(id) = f.asked_by_id {
+        parts.push(format!("asked by member {id}"));
+    }
+    if let Some(id) = f.answered_by_id {
+        parts.push(format!("answered by member {id}"));
+    }
+    if let Some(n) = &f.asked_by {
+        parts.push(format!("asked by {n}"));
+    }
+    if let Some(n) = &f.answered_by {
+        parts.push(format!("answered by {n}"));
+    }
+    let date = date_word(f.date_field);
+    if let Some(d) = f.from {
+        parts.push(format!("{date} from {d}"));
+    }
+    if let Some(d) = f.to {
+        parts.push(format!("{date} up to {d}"));
+    }
+    let what = if request.query.trim() == "*" {
+        "every question".to_string()
+    } else {
+        quote_query(&request.query)
+    };
+    let text = if parts.is_empty() {
+        what
+    } else {
+        format!("{what} ({})", parts.join(", "))
+    };
+    term::escape(&text, false).into_owned()
+}
+
+/// A query quoted as a shell would take it back: a phrase keeps its double quotes.
+pub fn quote_query(query: &str) -> String {
+    let q = query.trim();
+    if q.contains('"') {
+        format!("'{q}'")
+    } else {
+        format!("\"{q}\"")
+    }
+}
+
+pub fn date_word(date: DateField) -> &'static str {
+    date.as_str()
+}
+
+/// With --follow-renames, says on stderr which other names the department filter took in,
+/// and which splits it did not follow.
+pub fn note_renames(engine: &Engine, filters: &Filters) -> anyhow::Result<()> {
+    if !filters.follow_renames {
+        return Ok(());
+    }
+    let known = engine.departments()?;
+    for wanted in &filters.departments {
+        let Ok(name) = pqsearch::search::resolve_department(wanted, &known) else {
+            continue;
+        };
+        let lineage = pqsearch::departments::lineage(&name);
+        let others: Vec<&String> = lineage
+            .names
+            .iter()
+            .filter(|n| **n != name && known.contains(*n))
+            .collect();
+        if others.is_empty() {
+            say!("pqsearch: --follow-renames: {name} has no other name in this index");
+        } else {
+            let changes: Vec<String> = lineage.followed.iter().map(|c| c.describe()).collect();
+            say!(
+                "pqsearch: --follow-renames: {name} also counts {} ({})",
+                others
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                changes.join("; ")
+            );
+        }
+        for split in &lineage.splits {
+            say!(
+                "pqsearch: --follow-renames: not followed: {} (a split: no one successor answers for the whole)",
+                split.describe()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `12,345`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A name cut to `max` characters with an ellipsis, for table columns.
+/// Texts come from the data, so control characters are escaped first (`term::escape`).
+pub fn fit(text: &str, max: usize) -> String {
+    let text = term::escape(text, false);
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        text.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+pub fn stem(arg: StemArg) -> pqsearch::words::Stem {
+    use pqsearch::words::Stem;
+    match arg {
+        StemArg::Light => Stem::Light,
+        StemArg::Full => Stem::Full,
+        StemArg::None => Stem::None,
+    }
 }
 
 pub fn sort(arg: SortArg) -> Sort {

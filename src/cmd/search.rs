@@ -7,7 +7,9 @@ use anyhow::Context;
 use pqsearch::date::Date;
 use pqsearch::fields::{cut_notes, member_label};
 use pqsearch::record::{Question, Status};
-use pqsearch::search::{Hit, SearchRequest, SearchResults, Snippet, StatusFilter};
+use pqsearch::search::{
+    Hit, SearchRequest, SearchResults, Snippet, Sort, StatusFilter, Suggestion,
+};
 use serde::Serialize;
 
 use super::term;
@@ -21,9 +23,21 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
         sort: super::sort(args.filters.sort),
         limit: args.limit,
         offset: args.offset,
+        stem: super::stem(args.filters.stem),
     };
     let engine = super::open_engine(index)?;
     let results = engine.search(&request)?;
+    for hint in &results.hints {
+        term::say!("pqsearch: {hint}");
+    }
+    // Suggestions are for people at a terminal, and for scripts in the JSON; a script
+    // reading the text output does not pay for them.
+    let at_terminal = args.format == OutputFormat::Text && std::io::stderr().is_terminal();
+    let suggestions = if at_terminal || args.format == OutputFormat::Json {
+        engine.suggest(&request, &results)?
+    } else {
+        Vec::new()
+    };
     // Overdue is relative to the index's newest date, which the reader must be told.
     let as_of = if request.filters.status == Some(StatusFilter::Overdue) {
         engine.newest_date()?
@@ -36,10 +50,16 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
         OutputFormat::Text => print_text(&mut out, &request, &results, color, as_of),
-        OutputFormat::Json => print_json(&mut out, &request, &results),
+        OutputFormat::Json => print_json(&mut out, &request, &results, &suggestions),
     }
     .context("writing results")?;
     out.flush().context("writing results")?;
+    drop(out);
+    if at_terminal {
+        for s in &suggestions {
+            term::say!("pqsearch: {}", s.message);
+        }
+    }
     Ok(Exit::found_if(results.total))
 }
 
@@ -89,11 +109,20 @@ fn print_text<W: Write>(
     as_of: Option<Date>,
 ) -> std::io::Result<()> {
     let s = Style::new(color);
+    let date = request.filters.date_field;
     for hit in &results.hits {
         let q = &hit.record;
+        // In date order, the line starts with the date it is ordered by.
+        let sorted_by = match request.sort {
+            Sort::Relevance => String::new(),
+            Sort::Newest | Sort::Oldest => match date.of(q) {
+                Some(d) => format!("[{} {d}] ", date.as_str()),
+                None => format!("[no date {}] ", date.as_str()),
+            },
+        };
         writeln!(
             out,
-            "{}{}. {}{}",
+            "{}{}. {sorted_by}{}{}",
             s.bold,
             hit.rank,
             term::escape(q.heading.as_deref().unwrap_or("(no heading)"), false),
@@ -207,6 +236,12 @@ struct JsonResults<'a> {
     query: &'a str,
     total: usize,
     offset: usize,
+    /// The order, and the date it follows when it is by date.
+    sort: Sort,
+    date: &'static str,
+    stem: &'static str,
+    /// Close variants of a query that finds little, with their counts.
+    suggestions: &'a [Suggestion],
     hits: Vec<JsonHit<'a>>,
 }
 
@@ -216,8 +251,10 @@ pub struct JsonHit<'a> {
     pub score: f32,
     /// Plain text, no markup.
     pub snippet: &'a str,
-    /// Byte ranges of the matched words within `snippet`.
+    /// Byte ranges of the matched words within `snippet` (UTF-8).
     pub highlights: &'a [(usize, usize)],
+    /// The same ranges in characters (Unicode scalar values), as Python and jq slice.
+    pub highlights_chars: Vec<(usize, usize)>,
     #[serde(flatten)]
     pub record: &'a Question,
 }
@@ -229,6 +266,7 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             score: hit.score,
             snippet: &hit.snippet.text,
             highlights: &hit.snippet.highlights,
+            highlights_chars: hit.snippet.char_highlights(),
             record: &hit.record,
         }
     }
@@ -239,11 +277,16 @@ pub(crate) fn print_json<W: Write>(
     out: &mut W,
     request: &SearchRequest,
     results: &SearchResults,
+    suggestions: &[Suggestion],
 ) -> std::io::Result<()> {
     let doc = JsonResults {
         query: &request.query,
         total: results.total,
         offset: request.offset,
+        sort: request.sort,
+        date: request.filters.date_field.as_str(),
+        stem: request.stem.as_str(),
+        suggestions,
         hits: results.hits.iter().map(JsonHit::from).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

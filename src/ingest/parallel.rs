@@ -1,10 +1,12 @@
 //! Parsing files on worker threads while one thread consumes the results in file order.
 //!
 //! The shape is tantivy-cli's: bounded channels between a dispatcher, the parser workers
-//! and the consumer, so nothing polls and nothing piles up. Each file gets a one-shot
-//! channel for its result; the dispatcher queues those channels in file order on a bounded
-//! channel, so the consumer takes results in order and the workers never run more than
-//! `AHEAD` files past it, however slow one file is.
+//! and the consumer, so nothing polls and nothing piles up. Files go to the workers in
+//! batches of consecutive files; each batch gets a one-shot channel for its results, and
+//! the dispatcher queues those channels in order on a bounded channel, so the consumer takes
+//! results in file order and the workers never run more than `AHEAD` batches past it,
+//! however slow one file is. Batches keep the hand-offs between threads (each a wake-up)
+//! few when a corpus is tens of thousands of small pages.
 
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -12,8 +14,10 @@ use std::sync::Mutex;
 
 use crate::parse::{self, ParseError, Parsed as ParsedFile};
 
-/// How many files may be parsed ahead of the one being consumed, per worker.
-const AHEAD_PER_THREAD: usize = 64;
+/// How many batches may be parsed ahead of the one being consumed, per worker.
+const AHEAD_PER_THREAD: usize = 4;
+/// Files per batch, at most; fewer when there are few files per thread.
+const BATCH: usize = 16;
 
 type Parsed = Result<ParsedFile, ParseError>;
 
@@ -28,15 +32,19 @@ where
     P: AsRef<Path> + Sync,
 {
     let threads = threads.max(1);
-    let (job_tx, job_rx) = sync_channel::<(usize, SyncSender<Parsed>)>(threads);
+    let batch = (files.len() / (threads * 4)).clamp(1, BATCH);
+    type Job = (std::ops::Range<usize>, SyncSender<Vec<Parsed>>);
+    let (job_tx, job_rx) = sync_channel::<Job>(threads);
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|scope| {
-        let (order_tx, order_rx) = sync_channel::<Receiver<Parsed>>(threads * AHEAD_PER_THREAD);
+        let (order_tx, order_rx) =
+            sync_channel::<(usize, Receiver<Vec<Parsed>>)>(threads * AHEAD_PER_THREAD);
         scope.spawn(move || {
-            for i in 0..files.len() {
+            for start in (0..files.len()).step_by(batch) {
                 let (tx, rx) = sync_channel(1);
+                let range = start..(start + batch).min(files.len());
                 // Either send fails only when the consumer has stopped.
-                if order_tx.send(rx).is_err() || job_tx.send((i, tx)).is_err() {
+                if order_tx.send((start, rx)).is_err() || job_tx.send((range, tx)).is_err() {
                     break;
                 }
             }
@@ -45,14 +53,20 @@ where
             let job_rx = &job_rx;
             scope.spawn(move || loop {
                 let job = job_rx.lock().map(|rx| rx.recv());
-                let Ok(Ok((i, tx))) = job else { break };
-                // The consumer may have stopped; then the result is not wanted.
-                let _ = tx.send(parse::parse_file(files[i].as_ref()));
+                let Ok(Ok((range, tx))) = job else { break };
+                let results = files[range]
+                    .iter()
+                    .map(|f| parse::parse_file(f.as_ref()))
+                    .collect();
+                // The consumer may have stopped; then the results are not wanted.
+                let _ = tx.send(results);
             });
         }
-        for (i, rx) in order_rx.into_iter().enumerate() {
-            let Ok(result) = rx.recv() else { break };
-            handle(i, result)?;
+        for (start, rx) in order_rx {
+            let Ok(results) = rx.recv() else { break };
+            for (i, result) in results.into_iter().enumerate() {
+                handle(start + i, result)?;
+            }
         }
         Ok(())
     })

@@ -6,25 +6,13 @@ use std::collections::BTreeSet;
 
 use super::FilterError;
 
-/// Short forms people use that the initials of the name do not give.
-const SHORT_FORMS: [(&str, &str); 2] = [("hmt", "Treasury"), ("hm treasury", "Treasury")];
-
 /// The department a user means: the exact name in any case, a common short form, the
 /// initials of the name (DfE, MoD, FCDO, DWP...), or a unique prefix or word of it.
 pub fn resolve_department(wanted: &str, known: &BTreeSet<String>) -> Result<String, FilterError> {
+    if let Some(name) = resolve_short_form(wanted, known) {
+        return Ok(name);
+    }
     let w = wanted.trim().to_lowercase();
-    if let Some(name) = known.iter().find(|k| k.to_lowercase() == w) {
-        return Ok(name.clone());
-    }
-    if let Some((_, name)) = SHORT_FORMS.iter().find(|(s, _)| *s == w) {
-        if known.contains(*name) {
-            return Ok(name.to_string());
-        }
-    }
-    let by_initials: Vec<&String> = known.iter().filter(|k| initials(k).contains(&w)).collect();
-    if by_initials.len() == 1 {
-        return Ok(by_initials[0].clone());
-    }
     let by_text: Vec<&String> = known
         .iter()
         .filter(|k| {
@@ -45,6 +33,21 @@ pub fn resolve_department(wanted: &str, known: &BTreeSet<String>) -> Result<Stri
             matches: by_text.into_iter().cloned().collect(),
         }),
     }
+}
+
+/// The department a user means by its exact name (any case), a common short form (HMT) or
+/// the initials of its name (DHSC, DfE, MoD), when exactly one department has them. The
+/// query prefix `department:` uses this before falling back to the words of the names.
+pub fn resolve_short_form(wanted: &str, known: &BTreeSet<String>) -> Option<String> {
+    let w = wanted.trim().to_lowercase();
+    if let Some(name) = known.iter().find(|k| k.to_lowercase() == w) {
+        return Some(name.clone());
+    }
+    if let Some(name) = crate::departments::short_form(&w, known) {
+        return Some(name);
+    }
+    let by_initials: Vec<&String> = known.iter().filter(|k| initials(k).contains(&w)).collect();
+    (by_initials.len() == 1).then(|| by_initials[0].clone())
 }
 
 /// Initials of a name, lower-cased: with every word ("mod" for Ministry of Defence) and
@@ -83,6 +86,11 @@ mod tests {
             "Department for Energy Security and Net Zero",
             "Home Office",
             "Cabinet Office",
+            "House of Commons Commission",
+            "Prime Minister",
+            "Attorney General",
+            "Women and Equalities",
+            "Department for Environment, Food and Rural Affairs",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -104,6 +112,15 @@ mod tests {
             ("Treas", "Treasury"),
             ("transport", "Department for Transport"),
             ("Ministry", "Ministry of Defence"),
+            ("Foreign Office", "Foreign, Commonwealth and Development Office"),
+            ("FCO", "Foreign, Commonwealth and Development Office"),
+            ("HO", "Home Office"),
+            ("No 10", "Prime Minister"),
+            ("Law Officers", "Attorney General"),
+            ("AGO", "Attorney General"),
+            ("Equalities", "Women and Equalities"),
+            ("Defra", "Department for Environment, Food and Rural Affairs"),
+            ("DEFRA", "Department for Environment, Food and Rural Affairs"),
         ] {
             assert_eq!(
                 resolve_department(input, &k).as_deref(),

@@ -7,22 +7,27 @@
 
 mod department;
 mod snippet;
+mod suggest;
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
+use tantivy::collector::sort_key::{ComparatorEnum, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
 
-pub use department::resolve_department;
+pub use department::{resolve_department, resolve_short_form};
 pub use snippet::{Highlighter, Snippet, SNIPPET_CHARS};
+pub use suggest::Suggestion;
 
 use crate::index::{IndexError, PqIndex};
+use crate::query::build::{self, BuildError, RareWord};
 use crate::query::{self, Builder, Highlights, QueryError};
 use crate::record::{Date, House, Question, Status};
+use crate::words::Stem;
 
 /// Why a search could not run.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +38,15 @@ pub enum SearchError {
     Filter(#[from] FilterError),
     #[error(transparent)]
     Index(#[from] IndexError),
+}
+
+impl SearchError {
+    fn build(index: &PqIndex, e: BuildError) -> SearchError {
+        match e {
+            BuildError::Query(q) => SearchError::Query(q),
+            BuildError::Index(t) => SearchError::Index(index.tantivy_error(t)),
+        }
+    }
 }
 
 /// A filter that cannot be applied as given.
@@ -47,6 +61,8 @@ pub enum FilterError {
     },
     #[error("no name to match in {0:?}")]
     NoName(String),
+    #[error("the name {name:?}: {why}")]
+    BadName { name: String, why: String },
     #[error("--from {from} is after --to {to}")]
     FromAfterTo { from: Date, to: Date },
 }
@@ -58,19 +74,51 @@ pub enum Sort {
     /// Best match first (BM25).
     #[default]
     Relevance,
-    /// Latest first, by date answered (date asked for unanswered questions).
+    /// Latest first, by the date that [`Filters::date_field`] names; questions without
+    /// that date (unanswered ones, by date answered) come last.
     Newest,
-    /// Earliest first, by the same date.
+    /// Earliest first, by the same date; questions without it still come last.
     Oldest,
 }
 
-/// Which date `from` and `to` apply to.
+/// Which date `from`, `to` and the date orders apply to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DateField {
+    /// The date the question was asked (tabled).
     #[default]
     Asked,
+    /// The date it was answered; unanswered questions have none.
     Answered,
+    /// The date answered, or asked while unanswered: the latest news of a question.
+    Latest,
+}
+
+impl DateField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateField::Asked => "asked",
+            DateField::Answered => "answered",
+            DateField::Latest => "latest",
+        }
+    }
+
+    /// The record's value of this date.
+    pub fn of(self, q: &Question) -> Option<Date> {
+        match self {
+            DateField::Asked => Some(q.date_asked),
+            DateField::Answered => q.date_answered,
+            DateField::Latest => Some(q.date_answered.unwrap_or(q.date_asked)),
+        }
+    }
+
+    fn field(self, index: &PqIndex) -> Field {
+        match self {
+            DateField::Asked => index.fields.date_asked,
+            DateField::Answered => index.fields.date_answered,
+            DateField::Latest => index.fields.sort_date,
+        }
+    }
 }
 
 /// Narrowing conditions; every one given must hold.
@@ -79,6 +127,10 @@ pub struct Filters {
     /// Department names as the user typed them: a full name (any case), a unique prefix or
     /// word, or a common short form (DHSC, DfE, MoD, FCDO, HMT...). Any may match.
     pub departments: Vec<String>,
+    /// Also match the departments' other names across renames and merges (DLUHC for MHCLG;
+    /// see [`crate::departments`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub follow_renames: bool,
     pub house: Option<House>,
     /// Words of the asking member's name, all of which must appear.
     pub asked_by: Option<String>,
@@ -143,6 +195,9 @@ pub struct SearchRequest {
     pub sort: Sort,
     pub limit: usize,
     pub offset: usize,
+    /// How plain words are widened.
+    #[serde(default)]
+    pub stem: Stem,
 }
 
 impl SearchRequest {
@@ -153,6 +208,7 @@ impl SearchRequest {
             sort: Sort::Relevance,
             limit: 10,
             offset: 0,
+            stem: Stem::default(),
         }
     }
 }
@@ -168,19 +224,29 @@ pub struct Hit {
     pub snippet: Snippet,
 }
 
-/// The page of hits asked for, and how many questions matched in all.
+/// The page of hits asked for, how many questions matched in all, and what the user may
+/// want to know about the query.
 #[derive(Debug, Clone)]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
+    /// One-line notes on how the query was read ("or" searched as a word).
+    pub hints: Vec<String>,
+    /// Positive words the index holds in no form or hardly any (for [`suggest`]).
+    pub rare_words: Vec<RareWord>,
 }
 
 /// A request turned into tantivy terms, ready to run against a searcher.
 pub struct Prepared<'a> {
     index: &'a PqIndex,
     pub query: Box<dyn Query>,
+    /// The date that date orders follow.
+    date_field: DateField,
     highlights: Highlights,
     highlighter: Highlighter,
+    pub hints: Vec<String>,
+    /// Positive words the index holds in no form.
+    pub rare: Vec<RareWord>,
 }
 
 impl<'a> Prepared<'a> {
@@ -190,13 +256,17 @@ impl<'a> Prepared<'a> {
         searcher: &Searcher,
         request: &SearchRequest,
     ) -> Result<Prepared<'a>, SearchError> {
-        let ast = query::parse(&request.query)?;
-        let mut builder = Builder::new(&index.index, &index.fields);
-        let text = builder.build(&ast).ok_or_else(|| QueryError {
-            column: 1,
-            message: "the query has no searchable words (only punctuation?)".into(),
-        })?;
-        let highlights = builder.highlights(&ast);
+        let parsed = query::parse_with_hints(&request.query)?;
+        let mut builder = Builder::new(index, searcher, request.stem);
+        let text = builder
+            .build(&parsed.node)
+            .map_err(|e| SearchError::build(index, e))?
+            .ok_or_else(|| QueryError {
+                column: 1,
+                message: "the query has no searchable words (only punctuation?)".into(),
+            })?;
+        let highlights = std::mem::take(&mut builder.highlights);
+        let rare = std::mem::take(&mut builder.rare);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
         for filter in filter_queries(index, searcher, &mut builder, &request.filters)? {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
@@ -209,11 +279,11 @@ impl<'a> Prepared<'a> {
         Ok(Prepared {
             index,
             query,
+            date_field: request.filters.date_field,
             highlights,
-            highlighter: Highlighter {
-                stemmer: builder.stemmer,
-                plain: builder.plain,
-            },
+            highlighter: Highlighter::default(),
+            hints: parsed.hints,
+            rare,
         })
     }
 
@@ -232,19 +302,18 @@ impl<'a> Prepared<'a> {
                 .search(&*self.query, &(Count, top.order_by_score()))
                 .map_err(err)?,
             Sort::Newest | Sort::Oldest => {
+                // Questions without the date come last either way.
                 let order = if sort == Sort::Newest {
-                    Order::Desc
+                    ComparatorEnum::Natural
                 } else {
-                    Order::Asc
+                    ComparatorEnum::ReverseNoneLower
                 };
                 let field = searcher
                     .schema()
-                    .get_field_name(self.index.fields.sort_date);
+                    .get_field_name(self.date_field.field(self.index));
+                let by_date = SortByStaticFastValue::<DateTime>::for_field(field);
                 let (total, docs) = searcher
-                    .search(
-                        &*self.query,
-                        &(Count, top.order_by_fast_field::<DateTime>(field, order)),
-                    )
+                    .search(&*self.query, &(Count, top.order_by((by_date, order))))
                     .map_err(err)?;
                 (
                     total,
@@ -324,7 +393,23 @@ pub fn search_in(
         .enumerate()
         .map(|(i, (score, addr))| prepared.hit(searcher, request.offset + i + 1, score, addr, true))
         .collect::<Result<_, _>>()?;
-    Ok(SearchResults { total, hits })
+    Ok(SearchResults {
+        total,
+        hits,
+        hints: std::mem::take(&mut prepared.hints),
+        rare_words: std::mem::take(&mut prepared.rare),
+    })
+}
+
+/// Close variants of a request that found little, each with its count. They cost a few
+/// more searches, so front ends ask for them only when they will show them.
+pub fn suggest(
+    index: &PqIndex,
+    searcher: &Searcher,
+    request: &SearchRequest,
+    results: &SearchResults,
+) -> Result<Vec<Suggestion>, SearchError> {
+    suggest::suggest(index, searcher, request, results.total, &results.rare_words)
 }
 
 fn filter_queries(
@@ -334,43 +419,28 @@ fn filter_queries(
     f: &Filters,
 ) -> Result<Vec<Box<dyn Query>>, SearchError> {
     let fields = &index.fields;
-    let term = |field, value: &str| -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, value),
-            IndexRecordOption::Basic,
-        ))
-    };
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     if !f.departments.is_empty() {
         let known = departments(index, searcher)?;
         let mut names = BTreeSet::new();
         for wanted in &f.departments {
-            names.insert(resolve_department(wanted, &known)?);
+            let name = resolve_department(wanted, &known)?;
+            if f.follow_renames {
+                names.extend(crate::departments::lineage(&name).names);
+            }
+            names.insert(name);
         }
         let any: Vec<(Occur, Box<dyn Query>)> = names
             .iter()
-            .map(|n| (Occur::Should, term(fields.department, n)))
+            .map(|n| (Occur::Should, build::exact_term(fields.department, n)))
             .collect();
         out.push(Box::new(BooleanQuery::new(any)));
     }
     if let Some(house) = f.house {
-        out.push(term(fields.house, house.as_str()));
+        out.push(build::exact_term(fields.house, house.as_str()));
     }
     if let Some(status) = f.status {
-        out.push(term(fields.status, status.status().as_str()));
-        if status == StatusFilter::Overdue {
-            // An empty index has no newest date, and nothing in it is overdue.
-            let as_of = newest_date(index, searcher)?.unwrap_or(Date {
-                year: 1970,
-                month: 1,
-                day: 1,
-            });
-            let before = Term::from_field_date_for_search(fields.date_due, as_of.to_tantivy());
-            out.push(Box::new(RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Excluded(before),
-            )));
-        }
+        out.push(status_query(index, searcher, status)?);
     }
     for (field, id) in [
         (fields.asked_by_id, f.asked_by_id),
@@ -391,31 +461,29 @@ fn filter_queries(
             let node = query::Node::Phrase {
                 scope,
                 text: name.clone(),
+                slop: None,
                 column: 1,
             };
             let q = builder
                 .build(&node)
+                .map_err(|e| match e {
+                    BuildError::Query(q) => SearchError::Filter(FilterError::BadName {
+                        name: name.clone(),
+                        why: q.message,
+                    }),
+                    other => SearchError::build(index, other),
+                })?
                 .ok_or_else(|| FilterError::NoName(name.clone()))?;
             out.push(q);
         }
     }
     if f.from.is_some() || f.to.is_some() {
-        let field = match f.date_field {
-            DateField::Asked => fields.date_asked,
-            DateField::Answered => fields.date_answered,
-        };
-        let bound = |d: Date| Term::from_field_date_for_search(field, d.to_tantivy());
-        let lower = f
-            .from
-            .map_or(Bound::Unbounded, |d| Bound::Included(bound(d)));
-        let upper =
-            f.to.map_or(Bound::Unbounded, |d| Bound::Excluded(bound(d.add_days(1))));
         if let (Some(from), Some(to)) = (f.from, f.to) {
             if from > to {
                 return Err(FilterError::FromAfterTo { from, to }.into());
             }
         }
-        out.push(Box::new(RangeQuery::new(lower, upper)));
+        out.push(build::date_range(f.date_field.field(index), f.from, f.to));
     }
     Ok(out)
 }
@@ -437,6 +505,31 @@ pub fn newest_date(index: &PqIndex, searcher: &Searcher) -> Result<Option<Date>,
         }
     }
     Ok(newest)
+}
+
+/// The questions with a status (`--status` and `status:` both use it).
+pub fn status_query(
+    index: &PqIndex,
+    searcher: &Searcher,
+    status: StatusFilter,
+) -> Result<Box<dyn Query>, IndexError> {
+    let fields = &index.fields;
+    let with_status = build::exact_term(fields.status, status.status().as_str());
+    if status != StatusFilter::Overdue {
+        return Ok(with_status);
+    }
+    // An empty index has no newest date, and nothing in it is overdue.
+    let as_of = newest_date(index, searcher)?.unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    });
+    let before = Term::from_field_date_for_search(fields.date_due, as_of.to_tantivy());
+    let due: Box<dyn Query> = Box::new(RangeQuery::new(Bound::Unbounded, Bound::Excluded(before)));
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, with_status),
+        (Occur::Must, due),
+    ])))
 }
 
 /// Every department name in the index.

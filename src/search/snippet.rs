@@ -1,14 +1,18 @@
 //! Snippets: about 200 characters of the question or answer around the query's words,
 //! cut at word boundaries, with every matched word marked.
 //!
-//! tantivy's `SnippetGenerator` works on one field's terms at a time, but a query here
-//! matches stemmed words in one field and quoted phrases in another, and both must be
-//! highlighted in the same snippet. So the text is tokenized with both analyzers and any
-//! token whose stem or exact form the query asked for is marked.
+//! The text is split into words exactly as the index splits it ([`WordTokenizer`]), and a
+//! word is marked when it is one of the forms the query's words were expanded to, or part
+//! of a whole occurrence of one of its phrases or proximity searches, found with the same
+//! rule the index used ([`span::find`]). So a phrase never marks its words where they stand
+//! alone, and what is marked is what matched.
 
-use tantivy::tokenizer::TextAnalyzer;
+use std::collections::BTreeMap;
 
-use crate::query::Highlights;
+use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+use crate::query::{span, Highlights};
+use crate::words::WordTokenizer;
 
 /// The usual length of a snippet, in characters.
 pub const SNIPPET_CHARS: usize = 200;
@@ -24,6 +28,21 @@ pub struct Snippet {
 }
 
 impl Snippet {
+    /// The highlights as character ranges (what `text[a..b]` means in Python or jq).
+    pub fn char_highlights(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::with_capacity(self.highlights.len());
+        let mut chars = 0;
+        let mut at = 0;
+        for &(start, end) in &self.highlights {
+            chars += self.text[at..start].chars().count();
+            let len = self.text[start..end].chars().count();
+            out.push((chars, chars + len));
+            chars += len;
+            at = end;
+        }
+        out
+    }
+
     /// The text with each highlight wrapped in `open` and `close`.
     pub fn render(&self, open: &str, close: &str) -> String {
         let mut out = String::with_capacity(self.text.len() + 8 * self.highlights.len());
@@ -45,13 +64,22 @@ impl Snippet {
 struct Match {
     start: usize,
     end: usize,
-    key: String,
+    /// The query word (or phrase) it belongs to.
+    key: usize,
 }
 
 /// Tokenizes texts for highlighting.
+#[derive(Default)]
 pub struct Highlighter {
-    pub stemmer: TextAnalyzer,
-    pub plain: TextAnalyzer,
+    tokenizer: WordTokenizer,
+}
+
+/// One word of a text: its position and byte range.
+struct Word {
+    position: u32,
+    start: usize,
+    end: usize,
+    text: String,
 }
 
 impl Highlighter {
@@ -64,7 +92,7 @@ impl Highlighter {
             if best.as_ref().is_none_or(|(_, b)| window.score > b.score) {
                 best = Some((text, window));
             }
-            if hl.stems.is_empty() && hl.exact.is_empty() {
+            if hl.is_empty() {
                 break; // nothing to look for: the first text wins
             }
         }
@@ -74,41 +102,59 @@ impl Highlighter {
         }
     }
 
-    /// The query's words in a text. The text is tokenized once, unstemmed; a token is
-    /// stemmed only when it could stem to a wanted stem (English stems keep the word's first
-    /// letter), which spares stemming nearly every word of long answers.
+    /// The query's words in a text, in order.
     fn matches(&mut self, text: &str, hl: &Highlights) -> Vec<Match> {
-        let mut out = Vec::new();
-        if hl.stems.is_empty() && hl.exact.is_empty() {
-            return out;
+        if hl.is_empty() {
+            return Vec::new();
         }
-        let firsts: Vec<char> = hl.stems.iter().filter_map(|s| s.chars().next()).collect();
-        let Highlighter { stemmer, plain } = self;
-        let mut stream = plain.token_stream(text);
-        while let Some(token) = stream.next() {
-            let key = if hl.exact.contains(&token.text) {
-                Some(format!("e{}", token.text))
-            } else if token
-                .text
-                .chars()
-                .next()
-                .is_some_and(|c| firsts.contains(&c))
-            {
-                let mut stems = stemmer.token_stream(&token.text);
-                stems
-                    .advance()
-                    .then(|| stems.token().text.clone())
-                    .filter(|stem| hl.stems.contains(stem))
-                    .map(|stem| format!("s{stem}"))
-            } else {
-                None
-            };
-            if let Some(key) = key {
-                out.push(Match {
-                    start: token.offset_from,
-                    end: token.offset_to,
-                    key,
-                });
+        let mut words = Vec::new();
+        let mut stream = self.tokenizer.token_stream(text);
+        while let Some(t) = stream.next() {
+            words.push(Word {
+                position: t.position as u32,
+                start: t.offset_from,
+                end: t.offset_to,
+                text: t.text.clone(),
+            });
+        }
+        // (start, end) → key; a word marked twice keeps its first key.
+        let mut marked: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for w in &words {
+            if let Some(&key) = hl.words.get(&w.text) {
+                marked.entry((w.start, w.end)).or_insert(key);
+            }
+        }
+        for s in &hl.spans {
+            let slots: Vec<Vec<u32>> = s
+                .slots
+                .iter()
+                .map(|forms| {
+                    let mut p: Vec<u32> = words
+                        .iter()
+                        .filter(|w| forms.contains(&w.text))
+                        .map(|w| w.position)
+                        .collect();
+                    p.dedup();
+                    p
+                })
+                .collect();
+            span::find(&slots, s.proximity, |positions| {
+                for (slot, &position) in positions.iter().enumerate() {
+                    for w in words
+                        .iter()
+                        .filter(|w| w.position == position && s.slots[slot].contains(&w.text))
+                    {
+                        marked.entry((w.start, w.end)).or_insert(s.key);
+                    }
+                }
+            });
+        }
+        // Overlapping ranges (an "O'Brien" marked as itself and as "Brien") keep the wider.
+        let mut out: Vec<Match> = Vec::with_capacity(marked.len());
+        for ((start, end), key) in marked {
+            match out.last_mut() {
+                Some(last) if start < last.end => last.end = last.end.max(end),
+                _ => out.push(Match { start, end, key }),
             }
         }
         out
@@ -122,13 +168,13 @@ impl Highlighter {
         // words, then the most matches.
         let mut best = (0usize, 0usize, (0usize, 0usize));
         for i in 0..matches.len() {
-            let mut keys: Vec<&str> = Vec::new();
+            let mut keys: Vec<usize> = Vec::new();
             let mut j = i;
             while j < matches.len()
                 && matches[j].end - matches[i].start <= limit.max(matches[i].end - matches[i].start)
             {
-                if !keys.contains(&matches[j].key.as_str()) {
-                    keys.push(&matches[j].key);
+                if !keys.contains(&matches[j].key) {
+                    keys.push(matches[j].key);
                 }
                 j += 1;
             }
@@ -277,39 +323,61 @@ fn build(text: &str, start: usize, end: usize, highlights: &[(usize, usize)]) ->
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
+    use crate::query::build::SpanHighlight;
+    use crate::query::span::Proximity;
 
-    fn highlighter() -> Highlighter {
-        let m = tantivy::tokenizer::TokenizerManager::default();
-        Highlighter {
-            stemmer: m.get("en_stem").unwrap(),
-            plain: m.get("default").unwrap(),
+    fn hl(words: &[&str], phrases: &[&[&str]]) -> Highlights {
+        let mut h = Highlights::default();
+        for (i, w) in words.iter().enumerate() {
+            h.words.insert(w.to_string(), i);
         }
-    }
-
-    fn hl(stems: &[&str], exact: &[&str]) -> Highlights {
-        Highlights {
-            stems: stems.iter().map(|s| s.to_string()).collect(),
-            exact: exact.iter().map(|s| s.to_string()).collect(),
+        for (i, p) in phrases.iter().enumerate() {
+            h.spans.push(SpanHighlight {
+                key: 100 + i,
+                slots: p.iter().map(|w| HashSet::from([w.to_string()])).collect(),
+                proximity: Proximity::Phrase,
+            });
         }
+        h
     }
 
     #[test]
-    fn marks_stemmed_and_exact_words() {
-        let mut h = highlighter();
+    fn marks_words_and_whole_phrases_only() {
+        let mut h = Highlighter::default();
         let s = h.best(
-            &["Schools and the Online Safety Bill."],
-            &hl(&["school"], &["online", "safety", "bill"]),
+            &["Schools and the Online Safety Bill; small online forums."],
+            &hl(&["schools"], &[&["online", "safety", "bill"]]),
         );
         assert_eq!(
             s.render("[", "]"),
-            "[Schools] and the [Online] [Safety] [Bill]."
+            "[Schools] and the [Online] [Safety] [Bill]; small online forums."
         );
+    }
+
+    #[test]
+    fn character_offsets_count_characters() {
+        let mut h = Highlighter::default();
+        let s = h.best(
+            &["Türkiye’s café and Türkiye"],
+            &hl(&["turkiye", "cafe"], &[]),
+        );
+        let chars: Vec<char> = s.text.chars().collect();
+        let marked: Vec<String> = s
+            .char_highlights()
+            .iter()
+            .map(|&(a, b)| chars[a..b].iter().collect())
+            .collect();
+        assert_eq!(marked, ["Türkiye", "café", "Türkiye"]);
+        let bytes: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+        assert_eq!(bytes, ["Türkiye", "café", "Türkiye"]);
     }
 
     #[test]
     fn long_text_is_cut_at_words_around_the_match() {
-        let mut h = highlighter();
+        let mut h = Highlighter::default();
         let text = "word ".repeat(100) + "target\n\nafter " + &"tail ".repeat(100);
         let s = h.best(&[&text], &hl(&["target"], &[]));
         assert!(s.text.starts_with("…word word"), "{}", s.text);
@@ -330,46 +398,58 @@ mod tests {
     fn a_word_longer_than_the_snippet_is_cut_not_lost() {
         // Regression: a 300-character URL after the match made the window end before its
         // start, and building the snippet panicked.
-        let mut h = highlighter();
+        let mut h = Highlighter::default();
         let text = format!("(hospital) https://example.org/{}", "a".repeat(300));
-        let s = h.best(&[&text], &hl(&["hospit"], &[]));
+        let s = h.best(&[&text], &hl(&["hospital"], &[]));
         assert_eq!(s.render("[", "]"), "([hospital])…");
         let text = format!(
             "see https://example.org/hospital/{} more words",
             "a".repeat(300)
         );
-        let s = h.best(&[&text], &hl(&["hospit"], &[]));
+        let s = h.best(&[&text], &hl(&["hospital"], &[]));
         assert!(s.render("[", "]").contains("/[hospital]/aaa"), "{}", s.text);
         let text = format!("{} (hospital)", "b".repeat(300));
-        let s = h.best(&[&text], &hl(&["hospit"], &[]));
+        let s = h.best(&[&text], &hl(&["hospital"], &[]));
         assert!(s.render("[", "]").contains("[hospital]"), "{}", s.text);
     }
 
     proptest::proptest! {
         #[test]
         fn snippets_never_panic_and_highlight_inside(
-            words in proptest::collection::vec("[a-zé(),.:/\\- ]{0,60}|x{0,400}", 0..60),
+            words in proptest::collection::vec("[a-zé'’(),.:/\\- ]{0,60}|x{0,400}", 0..60),
             pick in 0usize..60,
         ) {
             let text = words.join(" ");
-            let mut h = highlighter();
+            let mut h = Highlighter::default();
             let query = words.get(pick).cloned().unwrap_or_default();
-            let stems = crate::query::tokens(&mut h.stemmer, &query);
-            let exact = crate::query::tokens(&mut h.plain, &query);
-            let s = h.best(&[&text, "second text"], &Highlights { stems, exact });
+            let found = crate::words::words(&query);
+            let mut hls = Highlights::default();
+            for (i, w) in found.iter().enumerate() {
+                hls.words.insert(w.clone(), i);
+            }
+            if found.len() > 1 {
+                hls.spans.push(SpanHighlight {
+                    key: 99,
+                    slots: found.iter().map(|w| HashSet::from([w.clone()])).collect(),
+                    proximity: Proximity::Phrase,
+                });
+            }
+            let s = h.best(&[&text, "second text"], &hls);
             for &(a, b) in &s.highlights {
                 proptest::prop_assert!(a < b && b <= s.text.len());
                 proptest::prop_assert!(s.text.is_char_boundary(a) && s.text.is_char_boundary(b));
             }
+            let chars = s.char_highlights();
+            proptest::prop_assert_eq!(chars.len(), s.highlights.len());
         }
     }
 
     #[test]
     fn picks_the_text_that_matches_best() {
-        let mut h = highlighter();
+        let mut h = Highlighter::default();
         let s = h.best(
             &["nothing here", "the answer mentions schools"],
-            &hl(&["school"], &[]),
+            &hl(&["schools"], &[]),
         );
         assert_eq!(s.render("[", "]"), "the answer mentions [schools]");
         let none = h.best(&["first text", "second"], &hl(&[], &[]));

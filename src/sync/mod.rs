@@ -178,6 +178,13 @@ impl State {
     }
 }
 
+/// When the last complete sync of the index in `dir` began (`YYYY-MM-DDTHH:MM:SSZ`), and
+/// whether one is unfinished (killed or failed): for `info`.
+pub fn last_sync(dir: &Path) -> (Option<String>, bool) {
+    let state = State::load(dir);
+    (state.last.map(|r| r.started), state.running.is_some())
+}
+
 /// The kinds of change the list endpoint can be asked for.
 const WINDOWS: [(&str, &str); 3] = [
     ("tabled", "tabledWhenFrom"),

@@ -66,8 +66,9 @@ pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
     let found = app
         .read(move |engine| -> Result<Vec<u8>, SearchError> {
             let results = engine.search(&request)?;
+            let suggestions = engine.suggest(&request, &results)?;
             let mut out = Vec::new();
-            crate::cmd::search::print_json(&mut out, &request, &results)
+            crate::cmd::search::print_json(&mut out, &request, &results, &suggestions)
                 .expect("writing into memory");
             Ok(out)
         })

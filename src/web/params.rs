@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use clap::ValueEnum;
 use pqsearch::search::SearchRequest;
 
-use crate::cli::{DateArg, FilterArgs, HouseArg, SortArg, StatusArg};
+use crate::cli::{DateArg, FilterArgs, HouseArg, SortArg, StatusArg, StemArg};
 
 /// The most characters a query may have. A query is typed by a person; this bounds what a
 /// stray paste or a hostile link can make the parser do.
@@ -52,6 +52,8 @@ pub enum Route {
 pub struct Params {
     pub q: String,
     pub department: Vec<String>,
+    /// `--follow-renames`: the departments' earlier names too.
+    pub follow_renames: bool,
     pub house: Option<String>,
     pub asked_by: Option<String>,
     pub answered_by: Option<String>,
@@ -62,6 +64,8 @@ pub struct Params {
     pub date: Option<String>,
     pub status: Option<String>,
     pub sort: Option<String>,
+    /// `--stem`: light (the default), full or none.
+    pub stem: Option<String>,
     /// 1-based.
     pub page: Option<usize>,
     /// Hits per page.
@@ -76,6 +80,7 @@ pub struct Params {
 pub const NAMES: &[&str] = &[
     "q",
     "department",
+    "follow_renames",
     "house",
     "asked_by",
     "answered_by",
@@ -86,6 +91,7 @@ pub const NAMES: &[&str] = &[
     "date",
     "status",
     "sort",
+    "stem",
     "page",
     "n",
     "columns",
@@ -161,6 +167,8 @@ impl Params {
                 "date" => p.date = Some(choice::<DateArg>(name, value)?),
                 "status" => p.status = Some(choice::<StatusArg>(name, value)?),
                 "sort" => p.sort = Some(choice::<SortArg>(name, value)?),
+                "stem" => p.stem = Some(choice::<StemArg>(name, value)?),
+                "follow_renames" => p.follow_renames = flag(name, value)?,
                 "page" => {
                     let page = number(name, value, MAX_OFFSET + 1)?;
                     if page == 0 {
@@ -228,6 +236,7 @@ impl Params {
     pub fn filter_args(&self) -> FilterArgs {
         FilterArgs {
             department: self.department.clone(),
+            follow_renames: self.follow_renames,
             house: parse(&self.house),
             asked_by: self.asked_by.clone(),
             answered_by: self.answered_by.clone(),
@@ -238,12 +247,16 @@ impl Params {
             date: parse(&self.date).unwrap_or(DateArg::Asked),
             status: parse(&self.status),
             sort: parse(&self.sort).unwrap_or(SortArg::Relevance),
+            stem: parse(&self.stem).unwrap_or(StemArg::Light),
         }
     }
 
     /// The library request: the CLI's conversion of the same flags, the page's slice.
     pub fn request(&self, default_size: usize) -> Result<SearchRequest, ParamError> {
         let args = self.filter_args();
+        if args.follow_renames && args.department.is_empty() {
+            return refuse("follow_renames widens a department filter; give a department too");
+        }
         let filters = crate::cmd::filters(&args).map_err(|e| {
             // The CLI names its flags (--from: ...); here they are parameters.
             ParamError(crate::cmd::term::error_message(&e).replacen("--", "", 1))
@@ -254,6 +267,7 @@ impl Params {
             sort: crate::cmd::sort(args.sort),
             limit: self.page_size(default_size),
             offset: self.offset(default_size)?,
+            stem: crate::cmd::stem(args.stem),
         })
     }
 
@@ -274,6 +288,9 @@ impl Params {
         }
         for d in &self.department {
             put("department", d);
+        }
+        if self.follow_renames {
+            put("follow_renames", "1");
         }
         let optional = [
             ("house", &self.house),
@@ -299,6 +316,7 @@ impl Params {
             ("date", &self.date),
             ("status", &self.status),
             ("sort", &self.sort),
+            ("stem", &self.stem),
         ];
         for (name, value) in optional {
             if let Some(v) = value {

@@ -3,10 +3,12 @@
 //! One test binary (fast to link), one module per capability. The real corpus is read from
 //! `../shared/corpus` beside the repository, never copied into it.
 
+mod counts;
 mod export;
 mod generate;
 mod ingest;
 mod parse;
+mod query;
 mod records;
 mod replay;
 mod robust;

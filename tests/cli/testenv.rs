@@ -257,3 +257,101 @@ pub fn parsed_ids(env: &TestEnv, paths: &[&str]) -> std::collections::BTreeSet<S
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// The words of a text as pqsearch promises to index them, one entry per position with
+/// every form indexed there: runs of letters and digits, lower case, accents removed, an
+/// apostrophe between two letters joining them ("children's" is "childrens"); a possessive
+/// is also the word itself ("act's" is also "act"), and "O'Brien" also "brien". Words
+/// longer than 64 characters keep their place but can never match ("\0").
+pub fn positions(text: &str) -> Vec<Vec<String>> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: Vec<Vec<String>> = Vec::new();
+    // The word so far, and where its first apostrophe fell (in folded characters).
+    let mut word = String::new();
+    let mut apostrophe: Option<usize> = None;
+    let mut flush = |word: &mut String, apostrophe: &mut Option<usize>| {
+        if word.is_empty() {
+            return;
+        }
+        let w = std::mem::take(word);
+        let mut forms = vec![w.clone()];
+        if let Some(at) = apostrophe.take() {
+            let (before, after) = w.split_at(at);
+            if after == "s" {
+                forms.push(before.to_string());
+            } else if before.chars().count() == 1 && after.len() >= 3 {
+                forms.push(after.to_string());
+            }
+        }
+        if w.chars().count() > 64 {
+            forms = vec!["\0".to_string()];
+        }
+        out.push(forms);
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        let is_apostrophe = matches!(c, '\'' | '\u{2019}' | '\u{2018}');
+        let mark = ('\u{300}'..='\u{36f}').contains(&c);
+        if c.is_alphanumeric() {
+            word.push_str(&fold(c));
+        } else if is_apostrophe
+            && !word.is_empty()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+        {
+            apostrophe.get_or_insert(word.len());
+        } else if mark && !word.is_empty() {
+            continue;
+        } else {
+            flush(&mut word, &mut apostrophe);
+        }
+    }
+    flush(&mut word, &mut apostrophe);
+    out
+}
+
+/// The main form of each word of a text (see [`positions`]).
+pub fn words(text: &str) -> Vec<String> {
+    positions(text)
+        .into_iter()
+        .map(|mut f| f.swap_remove(0))
+        .collect()
+}
+
+/// Whether the words of `phrase` occur in `text` one after the other, in any of the forms
+/// indexed at each position.
+pub fn has_phrase(text: &str, phrase: &str) -> bool {
+    let (t, p) = (positions(text), words(phrase));
+    !p.is_empty()
+        && t.windows(p.len())
+            .any(|w| w.iter().zip(&p).all(|(forms, word)| forms.contains(word)))
+}
+
+fn fold(c: char) -> String {
+    let lower: String = c.to_lowercase().collect();
+    let table = [
+        ("àáâãäåāă", "a"),
+        ("çćč", "c"),
+        ("èéêëēėę", "e"),
+        ("ìíîïī", "i"),
+        ("ñń", "n"),
+        ("òóôõöøō", "o"),
+        ("ùúûüū", "u"),
+        ("ýÿŷ", "y"),
+        ("ŵ", "w"),
+        ("śšş", "s"),
+        ("žźż", "z"),
+        ("ł", "l"),
+        ("ğ", "g"),
+    ];
+    lower
+        .chars()
+        .map(|c| {
+            table
+                .iter()
+                .find(|(from, _)| from.contains(c))
+                .map_or_else(|| c.to_string(), |(_, to)| to.to_string())
+        })
+        .collect::<String>()
+        .replace('ß', "ss")
+        .replace('æ', "ae")
+        .replace('œ', "oe")
+}
