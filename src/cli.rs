@@ -351,6 +351,12 @@ pub struct FilterArgs {
     #[arg(long, value_name = "N")]
     pub answered_by_id: Option<u32>,
 
+    /// Only questions asked by members of this party, as the index names it: Labour,
+    /// Conservative, Liberal Democrat... (any case; `pqsearch facets '*' --by party` lists
+    /// them). Questions whose asker is not named have no party.
+    #[arg(long, value_name = "NAME")]
+    pub party: Option<String>,
+
     /// From this date on: YYYY, YYYY-MM or YYYY-MM-DD (the first day of it).
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,

@@ -129,8 +129,13 @@ pub fn member_label(id: u64) -> String {
 }
 
 /// What [`fold`] makes of counted values: per row label, the sum and the other names merged
-/// into it; and the sum of the values without any part (`None` when there are none).
-pub(crate) type Folded<T> = (BTreeMap<String, (T, Vec<String>)>, Option<T>);
+/// into it; the sum of the values without any part (`None` when there are none); and, for a
+/// member, the member ids each row counts (one, unless two members share a name).
+pub(crate) type Folded<T> = (
+    BTreeMap<String, (T, Vec<String>)>,
+    Option<T>,
+    BTreeMap<String, Vec<u64>>,
+);
 
 /// Folds counted values into the rows a person reads: one per value, with what was merged
 /// into it. A member (values `[id, name]`) is one row per id, under the name most of its
@@ -198,6 +203,7 @@ pub(crate) fn fold<T: Clone>(
             }
         }
     }
+    let mut ids: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for (id, (total, names)) in members {
         let Some(total) = total else { continue };
         let mut names: Vec<(String, u64)> = names.into_iter().collect();
@@ -206,12 +212,13 @@ pub(crate) fn fold<T: Clone>(
             .first()
             .map_or_else(|| member_label(id), |(n, _)| n.clone());
         put_row(&mut out, label.clone(), &total);
+        ids.entry(label.clone()).or_default().push(id);
         let merged = &mut out.get_mut(&label).expect("just put").1;
         merged.extend(names.into_iter().skip(1).map(|(n, _)| n));
         merged.sort();
         merged.dedup();
     }
-    (out, missing)
+    (out, missing, ids)
 }
 
 impl From<crate::index::IndexError> for CountError {
@@ -272,6 +279,9 @@ pub struct FacetValue {
     /// With `merge_renames`: the other names counted under this one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub merged: Vec<String>,
+    /// For a member: the Parliament id (two, when two members share the name).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub member_ids: Vec<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -294,7 +304,7 @@ pub fn facets(
         .iter()
         .zip(counts.keys)
         .map(|(&facet, key)| {
-            let (by_value, missing) = fold(
+            let (by_value, missing, mut ids) = fold(
                 facet,
                 request.merge_renames,
                 key,
@@ -308,6 +318,7 @@ pub fn facets(
                     merged.sort();
                     merged.dedup();
                     FacetValue {
+                        member_ids: ids.remove(&value).unwrap_or_default(),
                         value,
                         count,
                         merged,

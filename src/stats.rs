@@ -435,7 +435,7 @@ pub fn stats(
     for (_, sums) in &found {
         all.add(sums);
     }
-    let (groups, none) = match request.by {
+    let (groups, none, _) = match request.by {
         Some(by) => facets::fold(by.facet(), request.merge_renames, found, Sums::add, |s| {
             s.questions
         }),

@@ -38,7 +38,7 @@ pub fn run(args: FacetsArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     Ok(Exit::found_if(results.total as usize))
 }
 
-fn facet(arg: FacetArg) -> Facet {
+pub(crate) fn facet(arg: FacetArg) -> Facet {
     match arg {
         FacetArg::Department => Facet::Department,
         FacetArg::AskedBy => Facet::AskedBy,
@@ -159,7 +159,7 @@ fn print_csv<W: Write>(out: W, results: &FacetResults) -> std::io::Result<()> {
     csv.flush()
 }
 
-fn print_json<W: Write>(
+pub(crate) fn print_json<W: Write>(
     out: &mut W,
     request: &FacetRequest,
     results: &FacetResults,

@@ -2,7 +2,7 @@
 
 mod check;
 mod export;
-mod facets;
+pub(crate) mod facets;
 mod generate;
 mod info;
 mod ingest;
@@ -14,7 +14,7 @@ pub(crate) mod show;
 mod stats;
 mod sync;
 pub mod term;
-mod trend;
+pub(crate) mod trend;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -123,6 +123,7 @@ pub fn filters(args: &FilterArgs) -> anyhow::Result<Filters> {
         answered_by: args.answered_by.clone(),
         asked_by_id: args.asked_by_id,
         answered_by_id: args.answered_by_id,
+        party: args.party.clone(),
         from: span("from", &args.from)?.map(|s| s.first),
         to: span("to", &args.to)?.map(|s| s.last),
         date_field: match args.date {
@@ -181,6 +182,9 @@ pub fn describe(request: &pqsearch::search::SearchRequest) -> String {
     }
     if let Some(n) = &f.answered_by {
         parts.push(format!("answered by {n}"));
+    }
+    if let Some(p) = &f.party {
+        parts.push(format!("party {p}"));
     }
     let date = date_word(f.date_field);
     if let Some(d) = f.from {

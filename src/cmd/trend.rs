@@ -87,7 +87,7 @@ fn unit(bucket: Bucket) -> &'static str {
 }
 
 /// The chart's title.
-fn title(request: &TrendRequest) -> String {
+pub(crate) fn title(request: &TrendRequest) -> String {
     let what = if request.search.query.trim() == "*" {
         "Questions".to_string()
     } else {
@@ -294,7 +294,11 @@ fn print_csv<W: Write>(out: W, trend: &Trend) -> std::io::Result<()> {
     csv.flush()
 }
 
-fn print_json<W: Write>(out: &mut W, request: &TrendRequest, trend: &Trend) -> std::io::Result<()> {
+pub(crate) fn print_json<W: Write>(
+    out: &mut W,
+    request: &TrendRequest,
+    trend: &Trend,
+) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Doc<'a> {
         query: &'a str,

@@ -112,15 +112,24 @@ mod tests {
             ("Treas", "Treasury"),
             ("transport", "Department for Transport"),
             ("Ministry", "Ministry of Defence"),
-            ("Foreign Office", "Foreign, Commonwealth and Development Office"),
+            (
+                "Foreign Office",
+                "Foreign, Commonwealth and Development Office",
+            ),
             ("FCO", "Foreign, Commonwealth and Development Office"),
             ("HO", "Home Office"),
             ("No 10", "Prime Minister"),
             ("Law Officers", "Attorney General"),
             ("AGO", "Attorney General"),
             ("Equalities", "Women and Equalities"),
-            ("Defra", "Department for Environment, Food and Rural Affairs"),
-            ("DEFRA", "Department for Environment, Food and Rural Affairs"),
+            (
+                "Defra",
+                "Department for Environment, Food and Rural Affairs",
+            ),
+            (
+                "DEFRA",
+                "Department for Environment, Food and Rural Affairs",
+            ),
         ] {
             assert_eq!(
                 resolve_department(input, &k).as_deref(),

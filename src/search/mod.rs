@@ -63,6 +63,8 @@ pub enum FilterError {
     NoName(String),
     #[error("the name {name:?}: {why}")]
     BadName { name: String, why: String },
+    #[error("no party is named {wanted:?} in the index; parties: {}", known.join("; "))]
+    UnknownParty { wanted: String, known: Vec<String> },
     #[error("--from {from} is after --to {to}")]
     FromAfterTo { from: Date, to: Date },
 }
@@ -142,6 +144,9 @@ pub struct Filters {
     /// The answering member's Parliament member id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered_by_id: Option<u32>,
+    /// The asking member's party, as the index names it (any case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
     /// First day included.
     pub from: Option<Date>,
     /// Last day included.
@@ -442,6 +447,22 @@ fn filter_queries(
     if let Some(status) = f.status {
         out.push(status_query(index, searcher, status)?);
     }
+    if let Some(wanted) = &f.party {
+        // The party is a fast field only: a range of one value reads its column.
+        let known = parties(index, searcher)?;
+        let Some(name) = known.iter().find(|k| k.eq_ignore_ascii_case(wanted.trim())) else {
+            return Err(FilterError::UnknownParty {
+                wanted: wanted.clone(),
+                known: known.into_iter().collect(),
+            }
+            .into());
+        };
+        let term = Term::from_field_text(fields.party, name);
+        out.push(Box::new(RangeQuery::new(
+            Bound::Included(term.clone()),
+            Bound::Included(term),
+        )));
+    }
     for (field, id) in [
         (fields.asked_by_id, f.asked_by_id),
         (fields.answered_by_id, f.answered_by_id),
@@ -530,6 +551,30 @@ pub fn status_query(
         (Occur::Must, with_status),
         (Occur::Must, due),
     ])))
+}
+
+/// Every asking member's party named in the index.
+pub fn parties(index: &PqIndex, searcher: &Searcher) -> Result<BTreeSet<String>, IndexError> {
+    let name = searcher
+        .schema()
+        .get_field_name(index.fields.party)
+        .to_string();
+    let mut names = BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let column = segment
+            .fast_fields()
+            .str(&name)
+            .map_err(|e| index.tantivy_error(e))?;
+        let Some(column) = column else { continue };
+        let mut terms = column
+            .dictionary()
+            .stream()
+            .map_err(|e| index.io_error(e))?;
+        while terms.advance() {
+            names.insert(String::from_utf8_lossy(terms.key()).into_owned());
+        }
+    }
+    Ok(names)
 }
 
 /// Every department name in the index.

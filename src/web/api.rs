@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use pqsearch::facets::CountError;
 use pqsearch::search::SearchError;
 
 use super::download::search_message;
@@ -75,15 +76,134 @@ pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
         .await;
     match found {
         Ok(Ok(body)) => json(StatusCode::OK, body),
-        Ok(Err(e)) => {
-            let (status, column) = match &e {
-                SearchError::Query(q) => (StatusCode::BAD_REQUEST, Some(q.column)),
-                // The request was fine; the index could not be read.
-                SearchError::Index(_) => (StatusCode::INTERNAL_SERVER_ERROR, None),
-                SearchError::Filter(_) => (StatusCode::BAD_REQUEST, None),
-            };
-            error(status, &search_message(&e), column)
-        }
+        Ok(Err(e)) => search_error(&e),
+        Err(f) => failure(f),
+    }
+}
+
+/// The answer to a count the engine could not make.
+fn count_error(e: &CountError) -> Response {
+    match e {
+        CountError::Search(e) => search_error(e),
+        CountError::BadSplit(_) => error(StatusCode::BAD_REQUEST, &e.to_string(), None),
+    }
+}
+
+fn search_error(e: &SearchError) -> Response {
+    let (status, column) = match e {
+        SearchError::Query(q) => (StatusCode::BAD_REQUEST, Some(q.column)),
+        // The request was fine; the index could not be read.
+        SearchError::Index(_) => (StatusCode::INTERNAL_SERVER_ERROR, None),
+        SearchError::Filter(_) => (StatusCode::BAD_REQUEST, None),
+    };
+    error(status, &search_message(e), column)
+}
+
+/// Parses and checks the query string for `route`.
+fn params(raw: Option<&str>, route: Route) -> Result<Params, Response> {
+    Params::parse(raw)
+        .and_then(|p| p.check(route).map(|_| p))
+        .map_err(|e| error(StatusCode::BAD_REQUEST, &e.0, None))
+}
+
+/// `/api/facets`: the document of `pqsearch facets --format json` (every facet unless `by`
+/// names some).
+pub async fn facets(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let request = match params(raw.as_deref(), Route::Facets).and_then(|p| {
+        p.facet_request()
+            .map_err(|e| error(StatusCode::BAD_REQUEST, &e.0, None))
+    }) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let found = app
+        .read(move |engine| -> Result<Vec<u8>, CountError> {
+            let results = engine.facets(&request)?;
+            let mut out = Vec::new();
+            crate::cmd::facets::print_json(&mut out, &request, &results)
+                .expect("writing into memory");
+            Ok(out)
+        })
+        .await;
+    match found {
+        Ok(Ok(body)) => json(StatusCode::OK, body),
+        Ok(Err(e)) => count_error(&e),
+        Err(f) => failure(f),
+    }
+}
+
+/// `/api/trend`: the document of `pqsearch trend --format json`.
+pub async fn trend(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let (request, top) = match params(raw.as_deref(), Route::Trend).and_then(|p| {
+        p.trend_request()
+            .map(|r| (r, p.top))
+            .map_err(|e| error(StatusCode::BAD_REQUEST, &e.0, None))
+    }) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let found = app
+        .read(move |engine| -> Result<Vec<u8>, CountError> {
+            let mut trend = engine.trend(&request)?;
+            if let Some(n) = top {
+                trend = trend.top_series(n);
+            }
+            let mut out = Vec::new();
+            crate::cmd::trend::print_json(&mut out, &request, &trend).expect("writing into memory");
+            Ok(out)
+        })
+        .await;
+    match found {
+        Ok(Ok(body)) => json(StatusCode::OK, body),
+        Ok(Err(e)) => count_error(&e),
+        Err(f) => failure(f),
+    }
+}
+
+/// The most periods the page's chart draws by month; a longer index is drawn by year.
+pub const CHART_MONTHS: usize = 72;
+
+/// `/trend.svg`: the chart `pqsearch trend --svg` draws, by month (by year when the index
+/// spans more than [`CHART_MONTHS`] months and `by` does not say).
+pub async fn trend_svg(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let p = match params(raw.as_deref(), Route::Trend) {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let mut request = match p.trend_request() {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e.0, None),
+    };
+    let top = p.top;
+    let chosen = !p.by.is_empty();
+    let found = app
+        .read(
+            move |engine| -> Result<Result<String, String>, CountError> {
+                let mut trend = engine.trend(&request)?;
+                if !chosen && trend.periods.len() > CHART_MONTHS {
+                    request.bucket = pqsearch::date::Bucket::Year;
+                    trend = engine.trend(&request)?;
+                }
+                let title = crate::cmd::trend::title(&request);
+                if let Some(n) = top {
+                    trend = trend.top_series(n);
+                }
+                Ok(pqsearch::chart::trend_svg(&trend, &title).map_err(|e| e.to_string()))
+            },
+        )
+        .await;
+    match found {
+        Ok(Ok(Ok(svg))) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            )],
+            svg,
+        )
+            .into_response(),
+        Ok(Ok(Err(why))) => error(StatusCode::INTERNAL_SERVER_ERROR, &why, None),
+        Ok(Err(e)) => count_error(&e),
         Err(f) => failure(f),
     }
 }

@@ -10,7 +10,8 @@
 //! - `/` results: hits with highlighted snippets, the total, paging, facets, the trend
 //! - `/question/<id>` (or a UIN) one whole record, as `show` prints it
 //! - `/export.csv`, `/export.jsonl` every match, streamed through [`pqsearch::export`]
-//! - `/api/search` the bytes of `search --format json`
+//! - `/api/search` the bytes of `search --format json`; `/api/facets` and `/api/trend`
+//!   those of `facets` and `trend --format json`; `/trend.svg` the chart of `trend --svg`
 //! - `/about` what the index covers, the licence, the query syntax
 //!
 //! Every request's reads see one commit: a reader reload (when an ingest or a sync commits,
@@ -134,6 +135,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/export.csv", get(download::csv))
         .route("/export.jsonl", get(download::jsonl))
         .route("/api/search", get(api::search))
+        .route("/api/facets", get(api::facets))
+        .route("/api/trend", get(api::trend))
+        .route("/trend.svg", get(api::trend_svg))
         .route("/style.css", get(pages::style))
         .fallback(pages::not_found)
         .with_state(app)

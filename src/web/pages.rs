@@ -7,13 +7,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pqsearch::engine::Engine;
+use pqsearch::facets::{CountError, Facet, FacetRequest, FacetResults};
 use pqsearch::record::Question;
 use pqsearch::search::{SearchError, SearchRequest, SearchResults, StatusFilter};
 
 use super::html::{self, Note, Run};
 use super::params::{self, ParamError, Params, Route, DEFAULT_PAGE_SIZE};
 use super::{App, Failure};
-use crate::cli::{DateArg, HouseArg, SortArg, StatusArg};
+use crate::cli::{DateArg, HouseArg, SortArg, StatusArg, StemArg};
 
 /// What every page shows around its content.
 pub struct Chrome {
@@ -257,10 +258,17 @@ fn chips(params: &Params) -> Vec<Chip> {
         answered_by: "answered by",
         asked_by_id: "asked by member",
         answered_by_id: "answered by member",
+        party: "party",
         from: "from",
         to: "to",
-        status: "status"
+        status: "status",
+        stem: "stemming"
     );
+    if params.follow_renames {
+        let mut p = base.clone();
+        p.follow_renames = false;
+        chip("with the departments' earlier names".to_string(), p);
+    }
     if params.date.as_deref().is_some_and(|d| d != "asked")
         && (params.from.is_some() || params.to.is_some())
     {
@@ -298,7 +306,9 @@ impl HitView {
 pub struct FacetValue {
     pub label: String,
     pub count: String,
-    pub link: String,
+    /// Adds the filter, or removes it when selected; none when no filter can name the value
+    /// (two members who share a name).
+    pub link: Option<String>,
     pub selected: bool,
 }
 
@@ -371,6 +381,11 @@ impl ResultsPage {
                 "answered_by_id",
                 params.answered_by_id.map(|n| n.to_string()),
             ),
+            ("party", params.party.clone()),
+            (
+                "follow_renames",
+                params.follow_renames.then(|| "1".to_string()),
+            ),
             ("n", params.n.map(|n| n.to_string())),
         ] {
             if let Some(v) = value {
@@ -395,6 +410,7 @@ impl ResultsPage {
                 select::<StatusArg>("status", "status", Some("any"), &params.status),
                 select::<HouseArg>("house", "House", Some("both"), &params.house),
                 select::<SortArg>("sort", "order", None, &params.sort),
+                select::<StemArg>("stem", "stemming", None, &params.stem),
             ],
             chips: chips(params),
             clear: clear.link("/"),
@@ -408,6 +424,8 @@ impl ResultsPage {
 struct Found {
     chrome: Chrome,
     results: SearchResults,
+    /// The facets of every match (none when nothing matched).
+    facets: Option<FacetResults>,
     /// The date overdue is judged by, when the filter asks for overdue questions.
     as_of: Option<pqsearch::date::Date>,
 }
@@ -426,16 +444,28 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
     };
     let work = {
         let request = request.clone();
-        move |engine: &Engine| -> Result<Found, SearchError> {
+        move |engine: &Engine| -> Result<Found, CountError> {
             let results = engine.search(&request)?;
             let as_of = if request.filters.status == Some(StatusFilter::Overdue) {
                 engine.newest_date()?
             } else {
                 None
             };
+            let facets = if results.total > 0 {
+                let counts = FacetRequest {
+                    search: request.clone(),
+                    by: PAGE_FACETS.to_vec(),
+                    top: None,
+                    merge_renames: false,
+                };
+                Some(engine.facets(&counts)?)
+            } else {
+                None
+            };
             Ok(Found {
                 chrome: Chrome::of(engine),
                 results,
+                facets,
                 as_of,
             })
         }
@@ -443,15 +473,25 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
     match app.read(work).await {
         Ok(Ok(found)) => {
             let mut page = ResultsPage::new(found.chrome, &params);
-            page.results = Some(results_view(&params, &request, &found.results, found.as_of));
+            let mut view = results_view(&params, &request, &found.results, found.as_of);
+            if let Some(facets) = &found.facets {
+                view.facets = facet_views(&params, facets);
+                view.trend = Some(trend_view(&params));
+            }
+            page.results = Some(view);
             render(StatusCode::OK, &page)
         }
-        Ok(Err(SearchError::Index(e))) => error_page(
+        Ok(Err(CountError::Search(SearchError::Index(e)))) => error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "The index cannot be read",
             &chain(&e),
         ),
-        Ok(Err(e)) => refused(&app, &params, ErrorView::new(&params, &e)).await,
+        Ok(Err(CountError::Search(e))) => refused(&app, &params, ErrorView::new(&params, &e)).await,
+        Ok(Err(e)) => error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The counts cannot be made",
+            &chain(&e),
+        ),
         Err(f) => failure_page(f),
     }
 }
@@ -569,6 +609,158 @@ fn results_view(
         prev: (current > 1 && current <= last + 1).then(|| at(current - 1)),
         next: (current < last).then(|| at(current + 1)),
         pages,
+    }
+}
+
+/// The facets beside the hits, in this order.
+const PAGE_FACETS: [Facet; 5] = [
+    Facet::Department,
+    Facet::Year,
+    Facet::AskedBy,
+    Facet::Party,
+    Facet::Status,
+];
+
+/// The most values a facet lists (years are all listed, newest first).
+pub const FACET_VALUES: usize = 10;
+
+/// Each facet's values as links that add their filter, or remove it when it is set.
+fn facet_views(params: &Params, results: &FacetResults) -> Vec<FacetView> {
+    let base = params.first_page();
+    results
+        .facets
+        .iter()
+        .map(|table| {
+            let mut values: Vec<&pqsearch::facets::FacetValue> = table.values.iter().collect();
+            if table.field == Facet::Year {
+                values.sort_by(|a, b| b.value.cmp(&a.value));
+            } else {
+                values.truncate(FACET_VALUES);
+            }
+            let shown: u64 = values.iter().map(|v| v.count).sum();
+            let views = values
+                .iter()
+                .map(|v| {
+                    let (selected, link) = toggle(&base, table.field, v);
+                    FacetValue {
+                        label: v.value.clone(),
+                        count: html::thousands(v.count as usize),
+                        link: link.map(|p| p.link("/")),
+                        selected,
+                    }
+                })
+                .collect();
+            let mut notes = Vec::new();
+            let rest = values.len() < table.values.len();
+            if rest {
+                notes.push(format!(
+                    "and {} more, with {} matches",
+                    html::thousands(table.values.len() - values.len()),
+                    html::thousands((results.total - shown - table.missing) as usize)
+                ));
+            }
+            if table.missing > 0 {
+                let without = match table.field {
+                    Facet::AskedBy | Facet::AnsweredBy => "no member named",
+                    Facet::Party => "no party (the asker is not named)",
+                    Facet::Year => "no such date",
+                    _ => "no value",
+                };
+                notes.push(format!(
+                    "{} with {without}",
+                    html::thousands(table.missing as usize)
+                ));
+            }
+            let (name, title) = match table.field {
+                Facet::Department => ("department", "Department"),
+                Facet::Year => ("year", "Year"),
+                Facet::AskedBy => ("asked_by", "Asked by"),
+                Facet::AnsweredBy => ("answered_by", "Answered by"),
+                Facet::Party => ("party", "Party of the asker"),
+                Facet::House => ("house", "House"),
+                Facet::Status => ("status", "Status"),
+                Facet::Month => ("month", "Month"),
+            };
+            FacetView {
+                name,
+                title,
+                values: views,
+                note: (!notes.is_empty()).then(|| notes.join("; ")),
+            }
+        })
+        .collect()
+}
+
+/// Whether a facet value's filter is set, and the parameters that set or remove it.
+fn toggle(
+    base: &Params,
+    facet: Facet,
+    value: &pqsearch::facets::FacetValue,
+) -> (bool, Option<Params>) {
+    let mut p = base.clone();
+    let v = value.value.clone();
+    let selected = match facet {
+        // Every department shown is one the filter took in, so each removes it.
+        Facet::Department => {
+            let on = !base.department.is_empty();
+            if on {
+                p.department.clear();
+                p.follow_renames = false;
+            } else {
+                p.department.push(v);
+            }
+            on
+        }
+        Facet::Year => {
+            let on =
+                base.from.as_deref() == Some(v.as_str()) && base.to.as_deref() == Some(v.as_str());
+            (p.from, p.to) = if on {
+                (None, None)
+            } else {
+                (Some(v.clone()), Some(v))
+            };
+            on
+        }
+        Facet::AskedBy => match value.member_ids.as_slice() {
+            [id] => {
+                let id = *id as u32;
+                let on = base.asked_by_id == Some(id);
+                p.asked_by_id = (!on).then_some(id);
+                on
+            }
+            [] => {
+                let on = base.asked_by.as_deref() == Some(v.as_str());
+                p.asked_by = (!on).then_some(v);
+                on
+            }
+            _ => return (false, None),
+        },
+        Facet::Party => {
+            let on = base
+                .party
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&v));
+            p.party = (!on).then_some(v);
+            on
+        }
+        Facet::Status => {
+            let on = base.status.as_deref() == Some(v.as_str());
+            p.status = (!on).then_some(v);
+            on
+        }
+        Facet::AnsweredBy | Facet::House | Facet::Month => return (false, None),
+    };
+    (selected, Some(p))
+}
+
+/// The chart of the current search, drawn by `/trend.svg`.
+fn trend_view(params: &Params) -> TrendView {
+    let search = params.search_only();
+    TrendView {
+        src: search.link("/trend.svg"),
+        api: search.link("/api/trend"),
+        alt: "Matches per period, with the index's own questions per period beside them"
+            .to_string(),
     }
 }
 

@@ -10,9 +10,13 @@
 use std::fmt::Write as _;
 
 use clap::ValueEnum;
+use pqsearch::date::Bucket;
+use pqsearch::facets::{Facet, FacetRequest, TrendRequest};
 use pqsearch::search::SearchRequest;
 
-use crate::cli::{DateArg, FilterArgs, HouseArg, SortArg, StatusArg, StemArg};
+use crate::cli::{
+    DateArg, FacetArg, FilterArgs, HouseArg, PeriodArg, SortArg, SplitArg, StatusArg, StemArg,
+};
 
 /// The most characters a query may have. A query is typed by a person; this bounds what a
 /// stray paste or a hostile link can make the parser do.
@@ -28,6 +32,8 @@ pub const MAX_PAGE_SIZE: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
 /// Hits per page unless `n` says.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
+/// The most values of a facet, or series of a trend, one answer lists.
+pub const MAX_TOP: usize = 1_000;
 
 /// A parameter the page cannot honour, with what to do instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,6 +50,10 @@ fn refuse<T>(message: impl Into<String>) -> Result<T, ParamError> {
 pub enum Route {
     Page,
     Export,
+    /// `/api/facets`: counts per value of `by` (which may repeat), the largest `top`.
+    Facets,
+    /// `/api/trend` and `/trend.svg`: counts per month or year (`by`), maybe `split`.
+    Trend,
 }
 
 /// A search as the page's query string holds it: the raw values the user gave (so that a
@@ -59,6 +69,7 @@ pub struct Params {
     pub answered_by: Option<String>,
     pub asked_by_id: Option<u32>,
     pub answered_by_id: Option<u32>,
+    pub party: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub date: Option<String>,
@@ -74,6 +85,12 @@ pub struct Params {
     pub columns: Option<String>,
     pub bom: bool,
     pub excel_safe: bool,
+    /// Counts only: what to count by (`/api/facets` may repeat it), the largest `top`
+    /// values or series, a trend's `split`, and `merge_renames`.
+    pub by: Vec<String>,
+    pub top: Option<usize>,
+    pub split: Option<String>,
+    pub merge_renames: bool,
 }
 
 /// Every parameter name, in the order links write them.
@@ -86,6 +103,7 @@ pub const NAMES: &[&str] = &[
     "answered_by",
     "asked_by_id",
     "answered_by_id",
+    "party",
     "from",
     "to",
     "date",
@@ -97,6 +115,10 @@ pub const NAMES: &[&str] = &[
     "columns",
     "bom",
     "excel_safe",
+    "by",
+    "top",
+    "split",
+    "merge_renames",
 ];
 
 impl Params {
@@ -126,10 +148,10 @@ impl Params {
                     NAMES.join(", ")
                 ));
             };
-            if name != "department" {
+            if name != "department" && name != "by" {
                 if seen.contains(&name) {
                     return refuse(format!(
-                        "{name} is given twice; give it once (only department may repeat)"
+                        "{name} is given twice; give it once (only department and by may repeat)"
                     ));
                 }
                 seen.push(name);
@@ -162,6 +184,7 @@ impl Params {
                 "answered_by_id" => {
                     p.answered_by_id = Some(number(name, value, u32::MAX as usize)? as u32)
                 }
+                "party" => p.party = text,
                 "from" => p.from = text,
                 "to" => p.to = text,
                 "date" => p.date = Some(choice::<DateArg>(name, value)?),
@@ -186,6 +209,17 @@ impl Params {
                 "columns" => p.columns = text,
                 "bom" => p.bom = flag(name, value)?,
                 "excel_safe" => p.excel_safe = flag(name, value)?,
+                // Checked by the route, since facets and trends count by different things.
+                "by" => p.by.push(value.to_ascii_lowercase()),
+                "top" => {
+                    let n = number(name, value, MAX_TOP)?;
+                    if n == 0 {
+                        return refuse(format!("top must be from 1 to {MAX_TOP}"));
+                    }
+                    p.top = Some(n);
+                }
+                "split" => p.split = Some(choice::<SplitArg>(name, value)?),
+                "merge_renames" => p.merge_renames = flag(name, value)?,
                 _ => unreachable!("every name in NAMES is handled"),
             }
         }
@@ -194,13 +228,35 @@ impl Params {
 
     /// Refuses parameters that mean nothing on `route`.
     pub fn check(&self, route: Route) -> Result<(), ParamError> {
+        let download = self.columns.is_some() || self.bom || self.excel_safe;
+        let slice = self.page.is_some() || self.n.is_some();
+        let counts = !self.by.is_empty() || self.top.is_some() || self.merge_renames;
         match route {
-            Route::Page if self.columns.is_some() || self.bom || self.excel_safe => refuse(
+            Route::Page | Route::Facets | Route::Trend if download => refuse(
                 "columns, bom and excel_safe are for the downloads (/export.csv, /export.jsonl)",
             ),
-            Route::Export if self.page.is_some() || self.n.is_some() => refuse(
-                "page and n choose a page of hits; a download holds every match, so leave them out",
+            Route::Export | Route::Facets | Route::Trend if slice => refuse(
+                "page and n choose a page of hits; counts and downloads cover every match, so \
+                 leave them out",
             ),
+            Route::Page | Route::Export if counts || self.split.is_some() => refuse(
+                "by, top, split and merge_renames are for the counts (/api/facets, /api/trend, \
+                 /trend.svg)",
+            ),
+            Route::Facets if self.split.is_some() => {
+                refuse("split is for /api/trend and /trend.svg; /api/facets counts by `by`")
+            }
+            Route::Facets => self
+                .by
+                .iter()
+                .try_for_each(|b| choice::<FacetArg>("by", b).map(|_| ())),
+            Route::Trend if self.by.len() > 1 => {
+                refuse("a trend counts by one period: by=month or by=year")
+            }
+            Route::Trend => self
+                .by
+                .iter()
+                .try_for_each(|b| choice::<PeriodArg>("by", b).map(|_| ())),
             _ => Ok(()),
         }
     }
@@ -242,6 +298,7 @@ impl Params {
             answered_by: self.answered_by.clone(),
             asked_by_id: self.asked_by_id,
             answered_by_id: self.answered_by_id,
+            party: self.party.clone(),
             from: self.from.clone(),
             to: self.to.clone(),
             date: parse(&self.date).unwrap_or(DateArg::Asked),
@@ -271,6 +328,52 @@ impl Params {
         })
     }
 
+    /// The facet counts these parameters ask for (`/api/facets`): every facet unless `by`
+    /// names some.
+    pub fn facet_request(&self) -> Result<FacetRequest, ParamError> {
+        let mut by: Vec<Facet> = Vec::new();
+        for b in &self.by {
+            let arg = FacetArg::from_str(b, true)
+                .map_err(|_| ParamError(format!("by={} is not a facet", quoted(b))))?;
+            let facet = crate::cmd::facets::facet(arg);
+            if !by.contains(&facet) {
+                by.push(facet);
+            }
+        }
+        if by.is_empty() {
+            by = Facet::ALL.to_vec();
+        }
+        Ok(FacetRequest {
+            search: self.request(1)?,
+            by,
+            top: self.top,
+            merge_renames: self.merge_renames,
+        })
+    }
+
+    /// The trend these parameters ask for (`/api/trend`, `/trend.svg`): per month unless
+    /// `by=year`.
+    pub fn trend_request(&self) -> Result<TrendRequest, ParamError> {
+        let bucket = match self.by.first() {
+            Some(b) => match PeriodArg::from_str(b, true) {
+                Ok(PeriodArg::Month) => Bucket::Month,
+                Ok(PeriodArg::Year) => Bucket::Year,
+                Err(_) => return refuse(format!("by={} is not month or year", quoted(b))),
+            },
+            None => Bucket::Month,
+        };
+        Ok(TrendRequest {
+            search: self.request(1)?,
+            bucket,
+            split: parse::<SplitArg>(&self.split).map(|s| match s {
+                SplitArg::Department => Facet::Department,
+                SplitArg::Party => Facet::Party,
+                SplitArg::House => Facet::House,
+            }),
+            merge_renames: self.merge_renames,
+        })
+    }
+
     /// The query string (without `?`) that reads back as these parameters, in a fixed
     /// order, with the page, the page size and the export's options only when asked.
     pub fn to_query(&self) -> String {
@@ -296,6 +399,7 @@ impl Params {
             ("house", &self.house),
             ("asked_by", &self.asked_by),
             ("answered_by", &self.answered_by),
+            ("party", &self.party),
         ];
         for (name, value) in optional {
             if let Some(v) = value {
@@ -338,6 +442,18 @@ impl Params {
         if self.excel_safe {
             put("excel_safe", "1");
         }
+        for b in &self.by {
+            put("by", b);
+        }
+        if let Some(n) = self.top {
+            put("top", &n.to_string());
+        }
+        if let Some(s) = &self.split {
+            put("split", s);
+        }
+        if self.merge_renames {
+            put("merge_renames", "1");
+        }
         out
     }
 
@@ -367,6 +483,10 @@ impl Params {
             columns: None,
             bom: false,
             excel_safe: false,
+            by: Vec::new(),
+            top: None,
+            split: None,
+            merge_renames: false,
             ..self.clone()
         }
     }
