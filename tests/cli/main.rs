@@ -14,5 +14,6 @@ mod replay;
 mod robust;
 mod safety;
 mod search;
+mod serve;
 mod sync;
 mod testenv;
