@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use pqsearch::engine::Engine;
 use pqsearch::facets::{CountError, Facet, FacetRequest, FacetResults};
 use pqsearch::record::Question;
-use pqsearch::search::{SearchError, SearchRequest, SearchResults, StatusFilter};
+use pqsearch::search::{SearchError, SearchRequest, SearchResults, StatusFilter, Suggestion};
 
 use super::html::{self, Note, Run};
 use super::params::{self, ParamError, Params, Route, DEFAULT_PAGE_SIZE};
@@ -325,6 +325,12 @@ pub struct TrendView {
     pub alt: String,
 }
 
+/// Another form of the query, with the link that searches it.
+pub struct Suggested {
+    pub message: String,
+    pub link: String,
+}
+
 pub struct PageLink {
     pub label: String,
     pub link: Option<String>,
@@ -339,6 +345,7 @@ pub struct ResultsView {
     pub first: usize,
     pub hits: Vec<HitView>,
     pub notes: Vec<String>,
+    pub suggestions: Vec<Suggested>,
     pub facets: Vec<FacetView>,
     pub trend: Option<TrendView>,
     pub csv: String,
@@ -426,6 +433,8 @@ struct Found {
     results: SearchResults,
     /// The facets of every match (none when nothing matched).
     facets: Option<FacetResults>,
+    /// Other forms of the query that find more, as `search` suggests at a terminal.
+    suggestions: Vec<Suggestion>,
     /// The date overdue is judged by, when the filter asks for overdue questions.
     as_of: Option<pqsearch::date::Date>,
 }
@@ -451,6 +460,7 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
             } else {
                 None
             };
+            let suggestions = engine.suggest(&request, &results)?;
             let facets = if results.total > 0 {
                 let counts = FacetRequest {
                     search: request.clone(),
@@ -466,6 +476,7 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
                 chrome: Chrome::of(engine),
                 results,
                 facets,
+                suggestions,
                 as_of,
             })
         }
@@ -474,6 +485,19 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
         Ok(Ok(found)) => {
             let mut page = ResultsPage::new(found.chrome, &params);
             let mut view = results_view(&params, &request, &found.results, found.as_of);
+            view.notes.extend(found.results.hints.iter().cloned());
+            view.suggestions = found
+                .suggestions
+                .iter()
+                .map(|s| Suggested {
+                    message: s.message.clone(),
+                    link: Params {
+                        q: s.query.clone(),
+                        ..params.first_page()
+                    }
+                    .link("/"),
+                })
+                .collect();
             if let Some(facets) = &found.facets {
                 view.facets = facet_views(&params, facets);
                 view.trend = Some(trend_view(&params));
@@ -600,6 +624,7 @@ fn results_view(
         first: request.offset + 1,
         hits: results.hits.iter().map(HitView::new).collect(),
         notes,
+        suggestions: Vec::new(),
         facets: Vec::new(),
         trend: None,
         csv: export.link("/export.csv"),

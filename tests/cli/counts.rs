@@ -1085,3 +1085,59 @@ fn info_of(ix: &Ix) -> Value {
     let run = ix.call(&["info", "--format", "json"]).run().expect_code(0);
     serde_json::from_str(&run.stdout).unwrap()
 }
+
+#[test]
+fn the_party_filter_keeps_the_askers_party_from_the_raw_json() {
+    let ix = api();
+    let by_party = tally(raw().iter().filter_map(|r| r.party.clone()));
+    assert!(by_party.len() >= 4, "{by_party:?}");
+    for (party, want) in &by_party {
+        let got = ix.search("*").args(&["--party", party]).total();
+        assert_eq!(got as u64, *want, "--party {party}");
+    }
+    // Any case; and with a query and another filter, the ids of the raw questions.
+    let lower = by_party.keys().next().unwrap().to_lowercase();
+    assert_eq!(
+        ix.search("*").args(&["--party", &lower]).total() as u64,
+        by_party[by_party.keys().next().unwrap()]
+    );
+    let party = by_party.iter().max_by_key(|(_, n)| **n).unwrap().0;
+    let school: Vec<&Raw> = matched(
+        ix,
+        &Case {
+            args: &["school"],
+            only: None,
+        },
+    );
+    let want = school
+        .iter()
+        .filter(|r| r.party.as_deref() == Some(party.as_str()) && r.department == DFE)
+        .count();
+    assert!(want > 0);
+    assert_eq!(
+        ix.search("school")
+            .args(&["--party", party, "--department", "DfE"])
+            .total(),
+        want
+    );
+    // A member facet carries the member's id, which the page's links filter by.
+    let doc = run_json(ix, "facets", &["*"], &["--by", "asked_by", "--top", "3"]);
+    for v in doc["facets"][0]["values"].as_array().unwrap() {
+        let id = v["member_ids"][0].as_u64().unwrap().to_string();
+        assert_eq!(
+            ix.search("*").args(&["--asked-by-id", &id]).total() as u64,
+            v["count"].as_u64().unwrap()
+        );
+    }
+    // A party the index does not name is refused with the parties it does.
+    let run = ix
+        .call(&["search", "*", "--party", "Whig"])
+        .run()
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("no party is named \"Whig\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(party.as_str()), "{}", run.stderr);
+}
