@@ -32,7 +32,7 @@ fn span(first: Option<pqsearch::date::Date>, last: Option<pqsearch::date::Date>)
     }
 }
 
-fn print_text<W: Write>(out: &mut W, name: &str, c: &Coverage) -> std::io::Result<()> {
+pub(crate) fn print_text<W: Write>(out: &mut W, name: &str, c: &Coverage) -> std::io::Result<()> {
     writeln!(out, "index        {name}")?;
     writeln!(
         out,

@@ -4,7 +4,7 @@ mod check;
 mod export;
 pub(crate) mod facets;
 mod generate;
-mod info;
+pub(crate) mod info;
 mod ingest;
 mod output;
 mod parse;

@@ -948,6 +948,9 @@ pub async fn question(State(app): State<Arc<App>>, Path(id): Path<String>) -> Re
 struct AboutPage {
     chrome: Chrome,
     coverage: Vec<(String, String)>,
+    /// What `pqsearch info` prints: questions per month and House, members named, answers
+    /// cut, the last ingest and sync.
+    info: String,
     notes: Vec<String>,
     syntax: &'static str,
     max_page: usize,
@@ -956,7 +959,7 @@ struct AboutPage {
 
 pub async fn about(State(app): State<Arc<App>>) -> Response {
     let found = app
-        .read(|engine| -> Result<_, pqsearch::index::IndexError> {
+        .read(|engine| -> Result<_, CountError> {
             let chrome = Chrome::of(engine);
             let mut rows = vec![
                 ("index".to_string(), engine.index().name()),
@@ -978,15 +981,19 @@ pub async fn about(State(app): State<Arc<App>>) -> Response {
                 "departments".to_string(),
                 html::thousands(engine.departments()?.len()),
             ));
-            Ok((chrome, rows))
+            let mut info = Vec::new();
+            crate::cmd::info::print_text(&mut info, &engine.index().name(), &engine.coverage()?)
+                .expect("writing into memory");
+            Ok((chrome, rows, String::from_utf8_lossy(&info).into_owned()))
         })
         .await;
     match found {
-        Ok(Ok((chrome, coverage))) => render(
+        Ok(Ok((chrome, coverage, info))) => render(
             StatusCode::OK,
             &AboutPage {
                 chrome,
                 coverage,
+                info,
                 notes: Vec::new(),
                 syntax: crate::cli::QUERY_SYNTAX,
                 max_page: params::MAX_PAGE_SIZE,
