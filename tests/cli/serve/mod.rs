@@ -264,6 +264,99 @@ fn api_search_is_the_json_of_search() {
 }
 
 #[test]
+fn api_facets_and_trend_are_the_tables_of_the_cli() {
+    let (_, ix) = months();
+    let server = Server::start(&ix.path, &[]);
+    for (path, args) in [
+        (
+            "/api/facets?q=school+meals&by=department&by=year",
+            &[
+                "facets",
+                "school meals",
+                "--by",
+                "department",
+                "--by",
+                "year",
+            ][..],
+        ),
+        (
+            "/api/facets?q=nurses+OR+midwives&by=party&by=asked_by&by=status&top=5&department=DHSC",
+            &[
+                "facets",
+                "nurses OR midwives",
+                "--by",
+                "party",
+                "--by",
+                "asked_by",
+                "--by",
+                "status",
+                "--top",
+                "5",
+                "--department",
+                "DHSC",
+            ],
+        ),
+        (
+            "/api/facets?by=department&merge_renames=1",
+            &["facets", "*", "--by", "department", "--merge-renames"],
+        ),
+        ("/api/trend?q=heating", &["trend", "heating"]),
+        (
+            "/api/trend?q=school&by=year&split=department&top=3",
+            &[
+                "trend",
+                "school",
+                "--by",
+                "year",
+                "--split",
+                "department",
+                "--top",
+                "3",
+            ],
+        ),
+        (
+            "/api/trend?q=*&split=party&status=answered",
+            &["trend", "*", "--split", "party", "--status", "answered"],
+        ),
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 200, "{path}: {}", reply.text());
+        assert_eq!(reply.header("content-type"), Some("application/json"));
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        let want = String::from_utf8(cli(ix, &all)).unwrap();
+        assert_eq!(
+            reply.text(),
+            want,
+            "{path}: differs from `pqsearch {}`",
+            all.join(" ")
+        );
+    }
+    // The chart is the one `trend --svg` draws.
+    let svg = server.get("/trend.svg?q=heating");
+    assert_eq!(svg.status, 200, "{}", svg.text());
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    let out = TestEnv::new();
+    let file = out.path("heating.svg");
+    cli(ix, &["trend", "heating", "--svg", arg(&file)]);
+    assert!(
+        svg.body == std::fs::read(&file).unwrap(),
+        "/trend.svg differs from `pqsearch trend --svg`"
+    );
+    roxmltree::Document::parse(&svg.text()).expect("well-formed SVG");
+    for (path, says) in [
+        ("/api/facets?q=x&by=colour", "by"),
+        ("/api/trend?q=x&by=department", "by"),
+        ("/api/facets?q=%22open&by=year", "column 1"),
+        ("/api/trend?q=x&page=2", "leave them out"),
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 400, "{path}: {}", reply.text());
+        assert!(reply.text().contains(says), "{path}: {}", reply.text());
+    }
+}
+
+#[test]
 fn downloads_are_the_bytes_of_export() {
     let (_, ix) = months();
     let server = Server::start(&ix.path, &[]);
