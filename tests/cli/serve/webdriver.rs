@@ -313,6 +313,14 @@ impl Browser {
         assert_eq!(v["value"]["error"], "no such alert", "GET {url}: {v}");
         None
     }
+    /// Resizes the window (the page's viewport is a little smaller).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.cmd(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        );
+    }
     pub fn screenshot(&self, path: &Path) {
         let b64 = self.cmd("GET", "/screenshot", None);
         let png = base64::engine::general_purpose::STANDARD
