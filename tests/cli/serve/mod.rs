@@ -94,7 +94,7 @@ impl Server {
         let env = TestEnv::new();
         let mut cmd = env.process();
         cmd.args(["serve", "--index", arg(index), "--reload-ms", "100"])
-            .args(if more.iter().any(|a| *a == "--addr") {
+            .args(if more.contains(&"--addr") {
                 &[][..]
             } else {
                 &["--addr", "127.0.0.1:0"][..]
