@@ -11,7 +11,7 @@ use pqsearch::facets::CountError;
 use pqsearch::search::SearchError;
 
 use super::download::search_message;
-use super::params::{Params, Route};
+use super::params::{ParamError, Params, Route};
 use super::{App, Failure};
 
 /// Hits in one answer unless `n` says: the CLI's default.
@@ -100,21 +100,20 @@ fn search_error(e: &SearchError) -> Response {
 }
 
 /// Parses and checks the query string for `route`.
-fn params(raw: Option<&str>, route: Route) -> Result<Params, Response> {
-    Params::parse(raw)
-        .and_then(|p| p.check(route).map(|_| p))
-        .map_err(|e| error(StatusCode::BAD_REQUEST, &e.0, None))
+fn params(raw: Option<&str>, route: Route) -> Result<Params, ParamError> {
+    Params::parse(raw).and_then(|p| p.check(route).map(|_| p))
+}
+
+fn refused(e: ParamError) -> Response {
+    error(StatusCode::BAD_REQUEST, &e.0, None)
 }
 
 /// `/api/facets`: the document of `pqsearch facets --format json` (every facet unless `by`
 /// names some).
 pub async fn facets(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    let request = match params(raw.as_deref(), Route::Facets).and_then(|p| {
-        p.facet_request()
-            .map_err(|e| error(StatusCode::BAD_REQUEST, &e.0, None))
-    }) {
+    let request = match params(raw.as_deref(), Route::Facets).and_then(|p| p.facet_request()) {
         Ok(r) => r,
-        Err(response) => return response,
+        Err(e) => return refused(e),
     };
     let found = app
         .read(move |engine| -> Result<Vec<u8>, CountError> {
@@ -134,14 +133,11 @@ pub async fn facets(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
 
 /// `/api/trend`: the document of `pqsearch trend --format json`.
 pub async fn trend(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    let (request, top) = match params(raw.as_deref(), Route::Trend).and_then(|p| {
-        p.trend_request()
-            .map(|r| (r, p.top))
-            .map_err(|e| error(StatusCode::BAD_REQUEST, &e.0, None))
-    }) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
+    let (request, top) =
+        match params(raw.as_deref(), Route::Trend).and_then(|p| Ok((p.trend_request()?, p.top))) {
+            Ok(r) => r,
+            Err(e) => return refused(e),
+        };
     let found = app
         .read(move |engine| -> Result<Vec<u8>, CountError> {
             let mut trend = engine.trend(&request)?;
@@ -166,14 +162,11 @@ pub const CHART_MONTHS: usize = 72;
 /// `/trend.svg`: the chart `pqsearch trend --svg` draws, by month (by year when the index
 /// spans more than [`CHART_MONTHS`] months and `by` does not say).
 pub async fn trend_svg(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    let p = match params(raw.as_deref(), Route::Trend) {
-        Ok(p) => p,
-        Err(response) => return response,
-    };
-    let mut request = match p.trend_request() {
-        Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e.0, None),
-    };
+    let (p, mut request) =
+        match params(raw.as_deref(), Route::Trend).and_then(|p| Ok((p.trend_request()?, p))) {
+            Ok((r, p)) => (p, r),
+            Err(e) => return refused(e),
+        };
     let top = p.top;
     let chosen = !p.by.is_empty();
     let found = app

@@ -616,7 +616,7 @@ mod tests {
         let r = p.request(DEFAULT_PAGE_SIZE).unwrap();
         assert_eq!((r.limit, r.offset), (50, 100));
         assert_eq!(r.filters.from.unwrap().to_string(), "2024-01-01");
-        assert_eq!(p.first_page().to_query().contains("page="), false);
+        assert!(!p.first_page().to_query().contains("page="));
     }
 
     #[test]
