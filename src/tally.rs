@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
@@ -265,7 +266,9 @@ pub struct Counts {
 /// Dense counters where the combinations are few, a map where they are many.
 enum Counter {
     Dense(Vec<u32>),
-    Sparse(HashMap<usize, u32>),
+    /// Fx, not SipHash: the keys are our own small integers, and hashing is the cost of
+    /// counting members (an id and a name per question).
+    Sparse(FxHashMap<usize, u32>),
 }
 
 /// Above this many combinations a key's counters go into a map.
@@ -300,7 +303,7 @@ impl Collector for Tally {
             let size = r.iter().try_fold(1usize, |a, b| a.checked_mul(*b));
             counters.push(match size {
                 Some(n) if n <= DENSE_LIMIT => Counter::Dense(vec![0; n]),
-                _ => Counter::Sparse(HashMap::new()),
+                _ => Counter::Sparse(FxHashMap::default()),
             });
             fields.push(opened);
             radix.push(r);
