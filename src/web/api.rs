@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use pqsearch::engine::Engine;
 use pqsearch::facets::CountError;
 use pqsearch::search::SearchError;
 
@@ -55,30 +56,49 @@ fn failure(f: Failure) -> Response {
     }
 }
 
-pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    let params = match Params::parse(raw.as_deref()).and_then(|p| p.check(Route::Page).map(|_| p)) {
-        Ok(p) => p,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e.0, None),
-    };
-    let request = match params.request(DEFAULT_API_SIZE) {
-        Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e.0, None),
-    };
+/// Runs `work` over the engine and answers with the JSON it writes, or with `on_error`'s
+/// answer to what went wrong.
+async fn answer<E: Send + 'static>(
+    app: &Arc<App>,
+    work: impl FnOnce(&Engine, &mut Vec<u8>) -> Result<(), E> + Send + 'static,
+    on_error: fn(&E) -> Response,
+) -> Response {
     let found = app
-        .read(move |engine| -> Result<Vec<u8>, SearchError> {
-            let results = engine.search(&request)?;
-            let suggestions = engine.suggest(&request, &results)?;
+        .read(move |engine| {
             let mut out = Vec::new();
-            crate::cmd::search::print_json(&mut out, &request, &results, &suggestions)
-                .expect("writing into memory");
-            Ok(out)
+            work(engine, &mut out).map(|()| out)
         })
         .await;
     match found {
         Ok(Ok(body)) => json(StatusCode::OK, body),
-        Ok(Err(e)) => search_error(&e),
+        Ok(Err(e)) => on_error(&e),
         Err(f) => failure(f),
     }
+}
+
+/// Writing a document into memory cannot fail.
+fn into_memory(written: std::io::Result<()>) {
+    written.expect("writing into memory");
+}
+
+pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let request =
+        match params(raw.as_deref(), Route::Page).and_then(|p| p.request(DEFAULT_API_SIZE)) {
+            Ok(r) => r,
+            Err(e) => return refused(e),
+        };
+    let work = move |engine: &Engine, out: &mut Vec<u8>| -> Result<(), SearchError> {
+        let results = engine.search(&request)?;
+        let suggestions = engine.suggest(&request, &results)?;
+        into_memory(crate::cmd::search::print_json(
+            out,
+            &request,
+            &results,
+            &suggestions,
+        ));
+        Ok(())
+    };
+    answer(&app, work, search_error).await
 }
 
 /// The answer to a count the engine could not make.
@@ -115,20 +135,12 @@ pub async fn facets(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
         Ok(r) => r,
         Err(e) => return refused(e),
     };
-    let found = app
-        .read(move |engine| -> Result<Vec<u8>, CountError> {
-            let results = engine.facets(&request)?;
-            let mut out = Vec::new();
-            crate::cmd::facets::print_json(&mut out, &request, &results)
-                .expect("writing into memory");
-            Ok(out)
-        })
-        .await;
-    match found {
-        Ok(Ok(body)) => json(StatusCode::OK, body),
-        Ok(Err(e)) => count_error(&e),
-        Err(f) => failure(f),
-    }
+    let work = move |engine: &Engine, out: &mut Vec<u8>| -> Result<(), CountError> {
+        let results = engine.facets(&request)?;
+        into_memory(crate::cmd::facets::print_json(out, &request, &results));
+        Ok(())
+    };
+    answer(&app, work, count_error).await
 }
 
 /// `/api/trend`: the document of `pqsearch trend --format json`.
@@ -138,22 +150,15 @@ pub async fn trend(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Resp
             Ok(r) => r,
             Err(e) => return refused(e),
         };
-    let found = app
-        .read(move |engine| -> Result<Vec<u8>, CountError> {
-            let mut trend = engine.trend(&request)?;
-            if let Some(n) = top {
-                trend = trend.top_series(n);
-            }
-            let mut out = Vec::new();
-            crate::cmd::trend::print_json(&mut out, &request, &trend).expect("writing into memory");
-            Ok(out)
-        })
-        .await;
-    match found {
-        Ok(Ok(body)) => json(StatusCode::OK, body),
-        Ok(Err(e)) => count_error(&e),
-        Err(f) => failure(f),
-    }
+    let work = move |engine: &Engine, out: &mut Vec<u8>| -> Result<(), CountError> {
+        let mut trend = engine.trend(&request)?;
+        if let Some(n) = top {
+            trend = trend.top_series(n);
+        }
+        into_memory(crate::cmd::trend::print_json(out, &request, &trend));
+        Ok(())
+    };
+    answer(&app, work, count_error).await
 }
 
 /// The most periods the page's chart draws by month; a longer index is drawn by year.
