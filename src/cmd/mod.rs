@@ -223,8 +223,17 @@ pub fn date_word(date: DateField) -> &'static str {
 /// With --follow-renames, says on stderr which other names the department filter took in,
 /// and which splits it did not follow.
 pub fn note_renames(engine: &Engine, filters: &Filters) -> anyhow::Result<()> {
+    for note in rename_notes(engine, filters)? {
+        say!("pqsearch: --follow-renames: {note}");
+    }
+    Ok(())
+}
+
+/// What following renames took in, a line per department (none without follow_renames).
+pub fn rename_notes(engine: &Engine, filters: &Filters) -> Result<Vec<String>, IndexError> {
+    let mut notes = Vec::new();
     if !filters.follow_renames {
-        return Ok(());
+        return Ok(notes);
     }
     let known = engine.departments()?;
     for wanted in &filters.departments {
@@ -232,33 +241,30 @@ pub fn note_renames(engine: &Engine, filters: &Filters) -> anyhow::Result<()> {
             continue;
         };
         let lineage = pqsearch::departments::lineage(&name);
-        let others: Vec<&String> = lineage
+        let others: Vec<&str> = lineage
             .names
             .iter()
             .filter(|n| **n != name && known.contains(*n))
+            .map(|s| s.as_str())
             .collect();
         if others.is_empty() {
-            say!("pqsearch: --follow-renames: {name} has no other name in this index");
+            notes.push(format!("{name} has no other name in this index"));
         } else {
             let changes: Vec<String> = lineage.followed.iter().map(|c| c.describe()).collect();
-            say!(
-                "pqsearch: --follow-renames: {name} also counts {} ({})",
-                others
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+            notes.push(format!(
+                "{name} also counts {} ({})",
+                others.join("; "),
                 changes.join("; ")
-            );
+            ));
         }
         for split in &lineage.splits {
-            say!(
-                "pqsearch: --follow-renames: not followed: {} (a split: no one successor answers for the whole)",
+            notes.push(format!(
+                "not followed: {} (a split: no one successor answers for the whole)",
                 split.describe()
-            );
+            ));
         }
     }
-    Ok(())
+    Ok(notes)
 }
 
 /// `12,345`.

@@ -30,6 +30,7 @@ pub fn run(args: SearchArgs, index: Option<&std::path::Path>) -> anyhow::Result<
     for hint in &results.hints {
         term::say!("pqsearch: {hint}");
     }
+    super::note_renames(&engine, &request.filters)?;
     // Suggestions are for people at a terminal, and for scripts in the JSON; a script
     // reading the text output does not pay for them.
     let at_terminal = args.format == OutputFormat::Text && std::io::stderr().is_terminal();

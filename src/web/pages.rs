@@ -241,6 +241,8 @@ fn chips(params: &Params) -> Vec<Chip> {
     for (i, d) in params.department.iter().enumerate() {
         let mut p = base.clone();
         p.department.remove(i);
+        // Renames are followed from a department: with none left, there is nothing to follow.
+        p.follow_renames &= !p.department.is_empty();
         chip(format!("department: {d}"), p);
     }
     macro_rules! optional {
@@ -435,6 +437,8 @@ struct Found {
     facets: Option<FacetResults>,
     /// Other forms of the query that find more, as `search` suggests at a terminal.
     suggestions: Vec<Suggestion>,
+    /// Which other names following renames took in.
+    renames: Vec<String>,
     /// The date overdue is judged by, when the filter asks for overdue questions.
     as_of: Option<pqsearch::date::Date>,
 }
@@ -461,6 +465,8 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
                 None
             };
             let suggestions = engine.suggest(&request, &results)?;
+            let renames = crate::cmd::rename_notes(engine, &request.filters)
+                .map_err(|e| CountError::Search(SearchError::Index(e)))?;
             let facets = if results.total > 0 {
                 let counts = FacetRequest {
                     search: request.clone(),
@@ -477,6 +483,7 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
                 results,
                 facets,
                 suggestions,
+                renames,
                 as_of,
             })
         }
@@ -486,6 +493,12 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
             let mut page = ResultsPage::new(found.chrome, &params);
             let mut view = results_view(&params, &request, &found.results, found.as_of);
             view.notes.extend(found.results.hints.iter().cloned());
+            view.notes.extend(
+                found
+                    .renames
+                    .iter()
+                    .map(|n| format!("Following renames: {n}")),
+            );
             view.suggestions = found
                 .suggestions
                 .iter()

@@ -436,6 +436,12 @@ fn the_results_page_agrees_with_search() {
         ),
         ("/?status=overdue", &["*", "--status", "overdue"]),
         ("/", &["*"]),
+        ("/?q=school&party=labour", &["school", "--party", "Labour"]),
+        (
+            "/?q=housing&department=MHCLG&follow_renames=1",
+            &["housing", "--department", "MHCLG", "--follow-renames"],
+        ),
+        ("/?q=schools&stem=none", &["schools", "--stem", "none"]),
     ] {
         let page = server.get(query);
         assert_eq!(page.status, 200, "{query}");
@@ -445,6 +451,26 @@ fn the_results_page_agrees_with_search() {
             .parse::<usize>()
             .unwrap();
         assert_eq!(shown, total(flags[0], &flags[1..]), "{query}");
+    }
+    // Every link that removes a filter, and every facet value, leads to a page that works,
+    // whatever else is set.
+    let page = server.get(
+        "/?q=school&department=DfE&follow_renames=1&party=Labour&status=answered&from=2024-07&stem=full",
+    );
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("Following renames: "), "{html}");
+    let links: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with("/?"))
+        .map(|href| href.replace("&#38;", "&"))
+        .collect();
+    assert!(links.len() > 15, "{links:?}");
+    for link in &links {
+        let reply = server.get(link);
+        assert_eq!(reply.status, 200, "{link}: {}", reply.text());
     }
     // A query error points at its column, and the form keeps the query.
     let page = server.get("/?q=nurses+AND+%28midwives");
