@@ -797,6 +797,11 @@ pub struct ServeArgs {
     /// Hidden: how often to look for a new commit, in milliseconds (tests use a short one).
     #[arg(long, hide = true, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub reload_ms: u64,
+
+    /// Hidden: how long a connection may move no byte before it is closed, in milliseconds
+    /// (tests use a short one).
+    #[arg(long, hide = true, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+    pub stall_ms: u64,
 }
 
 /// Parse files and print one JSON record per question (JSON Lines) - what ingest will see.

@@ -40,10 +40,16 @@ pub fn run(args: ServeArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
                 addr.port()
             );
         }
-        let url = format!("http://{addr}/");
+        // Listening on every address (0.0.0.0 or [::]): this machine reaches it by loopback.
+        let url = if addr.ip().is_unspecified() {
+            format!("http://localhost:{}/", addr.port())
+        } else {
+            format!("http://{addr}/")
+        };
         say!("pqsearch: serving {name} at {url} (read-only; Ctrl-C stops)");
         let options = Options {
             reload_every: Duration::from_millis(args.reload_ms),
+            stall_timeout: Duration::from_millis(args.stall_ms),
             ..Options::default()
         };
         let app = App::new(engine, options);
@@ -54,7 +60,8 @@ pub fn run(args: ServeArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
             open_browser(&url);
         }
         let hosts = loopback.then(|| server::loopback_hosts(addr));
-        server::run(listener, web::router(app), hosts).await;
+        let stall = Duration::from_millis(args.stall_ms);
+        server::run(listener, web::router(app), hosts, stall).await;
         Ok(Exit::Found.into())
     })
 }

@@ -65,7 +65,7 @@ pub enum FilterError {
     BadName { name: String, why: String },
     #[error("no party is named {wanted:?} in the index; parties: {}", known.join("; "))]
     UnknownParty { wanted: String, known: Vec<String> },
-    #[error("--from {from} is after --to {to}")]
+    #[error("the period starts after it ends: from {from}, to {to}")]
     FromAfterTo { from: Date, to: Date },
 }
 

@@ -10,6 +10,7 @@
 
 use std::io::{self, Write};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -88,6 +89,8 @@ async fn export(app: Arc<App>, raw: Option<String>, format: ExportFormat) -> Res
     let handle = Handle::current();
     let stall = app.options.stall_timeout;
     let worker = Arc::clone(&app);
+    let failed = Arc::new(AtomicBool::new(false));
+    let body_failed = Arc::clone(&failed);
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let requests = [request];
@@ -112,8 +115,10 @@ async fn export(app: Arc<App>, raw: Option<String>, format: ExportFormat) -> Res
             if !gone {
                 say!("pqsearch: serve: an export stopped: {}", chain(&e));
             }
-            // Cut the transfer off: the client sees a broken download, not a short file.
-            let _ = tx.blocking_send(Err(io::Error::other("the export stopped")));
+            // Cut the transfer off: the client sees a broken download, not a short file. Never
+            // wait to say so: a client that stopped reading would hold the slot for good.
+            failed.store(true, Ordering::SeqCst);
+            let _ = tx.try_send(Err(io::Error::other("the export stopped")));
         }
     });
 
@@ -140,7 +145,10 @@ async fn export(app: Arc<App>, raw: Option<String>, format: ExportFormat) -> Res
                     .expect("a plain file name"),
             ),
         ],
-        Body::new(Stream { rx }),
+        Body::new(Stream {
+            rx,
+            failed: body_failed,
+        }),
     )
         .into_response()
 }
@@ -198,6 +206,9 @@ impl Write for Channel {
 /// The reading end, as a response body.
 struct Stream {
     rx: mpsc::Receiver<io::Result<Bytes>>,
+    /// Set when the export stopped early: the end of the channel is then an error, so that
+    /// the transfer breaks rather than ending as if whole.
+    failed: Arc<AtomicBool>,
 }
 
 impl http_body::Body for Stream {
@@ -208,8 +219,11 @@ impl http_body::Body for Stream {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        self.rx
-            .poll_recv(cx)
-            .map(|chunk| chunk.map(|c| c.map(Frame::data)))
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(None) if self.failed.load(Ordering::SeqCst) => {
+                Poll::Ready(Some(Err(io::Error::other("the export stopped"))))
+            }
+            other => other.map(|chunk| chunk.map(|c| c.map(Frame::data))),
+        }
     }
 }

@@ -439,6 +439,9 @@ struct Found {
     suggestions: Vec<Suggestion>,
     /// Which other names following renames took in.
     renames: Vec<String>,
+    /// Per `department` parameter, every name it takes in (its lineage's too, when renames
+    /// are followed), for the facet links that remove one department.
+    departments: Vec<Vec<String>>,
     /// The date overdue is judged by, when the filter asks for overdue questions.
     as_of: Option<pqsearch::date::Date>,
 }
@@ -467,6 +470,8 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
             let suggestions = engine.suggest(&request, &results)?;
             let renames = crate::cmd::rename_notes(engine, &request.filters)
                 .map_err(|e| CountError::Search(SearchError::Index(e)))?;
+            let departments = department_names(engine, &request.filters)
+                .map_err(|e| CountError::Search(SearchError::Index(e)))?;
             let facets = if results.total > 0 {
                 let counts = FacetRequest {
                     search: request.clone(),
@@ -484,6 +489,7 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
                 facets,
                 suggestions,
                 renames,
+                departments,
                 as_of,
             })
         }
@@ -512,7 +518,7 @@ pub async fn results(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Re
                 })
                 .collect();
             if let Some(facets) = &found.facets {
-                view.facets = facet_views(&params, facets);
+                view.facets = facet_views(&params, facets, &found.departments);
                 view.trend = Some(trend_view(&params));
             }
             page.results = Some(view);
@@ -663,7 +669,11 @@ const PAGE_FACETS: [Facet; 5] = [
 pub const FACET_VALUES: usize = 10;
 
 /// Each facet's values as links that add their filter, or remove it when it is set.
-fn facet_views(params: &Params, results: &FacetResults) -> Vec<FacetView> {
+fn facet_views(
+    params: &Params,
+    results: &FacetResults,
+    departments: &[Vec<String>],
+) -> Vec<FacetView> {
     let base = params.first_page();
     results
         .facets
@@ -679,7 +689,7 @@ fn facet_views(params: &Params, results: &FacetResults) -> Vec<FacetView> {
             let views = values
                 .iter()
                 .map(|v| {
-                    let (selected, link) = toggle(&base, table.field, v);
+                    let (selected, link) = toggle(&base, table.field, v, departments);
                     FacetValue {
                         label: v.value.clone(),
                         count: html::thousands(v.count as usize),
@@ -729,34 +739,88 @@ fn facet_views(params: &Params, results: &FacetResults) -> Vec<FacetView> {
         .collect()
 }
 
-/// Whether a facet value's filter is set, and the parameters that set or remove it.
+/// Per department filter, the names it takes in (none for one the index does not know: the
+/// search refuses it before any facet is shown).
+fn department_names(
+    engine: &Engine,
+    filters: &pqsearch::search::Filters,
+) -> Result<Vec<Vec<String>>, pqsearch::index::IndexError> {
+    if filters.departments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known = engine.departments()?;
+    Ok(filters
+        .departments
+        .iter()
+        .map(
+            |wanted| match pqsearch::search::resolve_department(wanted, &known) {
+                Ok(name) if filters.follow_renames => {
+                    let mut names = pqsearch::departments::lineage(&name).names;
+                    names.push(name);
+                    names
+                }
+                Ok(name) => vec![name],
+                Err(_) => Vec::new(),
+            },
+        )
+        .collect())
+}
+
+/// Whether a facet value's filter is set, and the parameters that set or remove it (or
+/// narrow to it). `departments`: the names each department parameter takes in.
 fn toggle(
     base: &Params,
     facet: Facet,
     value: &pqsearch::facets::FacetValue,
+    departments: &[Vec<String>],
 ) -> (bool, Option<Params>) {
     let mut p = base.clone();
     let v = value.value.clone();
     let selected = match facet {
-        // Every department shown is one the filter took in, so each removes it.
-        Facet::Department => {
-            let on = !base.department.is_empty();
-            if on {
-                p.department.clear();
-                p.follow_renames = false;
+        // Every department shown is one a filter took in: the link removes that filter (or
+        // those, when two name the same department) and keeps the others.
+        Facet::Department if !base.department.is_empty() => {
+            let keep: Vec<String> = base
+                .department
+                .iter()
+                .zip(departments)
+                .filter(|(_, names)| !names.contains(&v))
+                .map(|(d, _)| d.clone())
+                .collect();
+            p.department = if keep.len() < base.department.len() {
+                keep
             } else {
-                p.department.push(v);
-            }
-            on
+                Vec::new()
+            };
+            p.follow_renames &= !p.department.is_empty();
+            true
         }
+        Facet::Department => {
+            p.department.push(v);
+            false
+        }
+        // A year narrows the dates already asked for to the part of them in that year.
         Facet::Year => {
             let on =
                 base.from.as_deref() == Some(v.as_str()) && base.to.as_deref() == Some(v.as_str());
-            (p.from, p.to) = if on {
-                (None, None)
+            if on {
+                (p.from, p.to) = (None, None);
             } else {
-                (Some(v.clone()), Some(v))
-            };
+                let Ok(year) = pqsearch::date::Span::parse(&v) else {
+                    return (false, None);
+                };
+                let bound = |text: &Option<String>| {
+                    text.as_deref()
+                        .and_then(|t| pqsearch::date::Span::parse(t).ok())
+                };
+                let first = bound(&base.from).map_or(year.first, |s| s.first.max(year.first));
+                let last = bound(&base.to).map_or(year.last, |s| s.last.min(year.last));
+                (p.from, p.to) = if (first, last) == (year.first, year.last) {
+                    (Some(v.clone()), Some(v))
+                } else {
+                    (Some(first.to_string()), Some(last.to_string()))
+                };
+            }
             on
         }
         Facet::AskedBy => match value.member_ids.as_slice() {
@@ -781,8 +845,10 @@ fn toggle(
             p.party = (!on).then_some(v);
             on
         }
+        // Overdue questions are unanswered ones: under overdue, "unanswered" is the filter.
         Facet::Status => {
-            let on = base.status.as_deref() == Some(v.as_str());
+            let on = base.status.as_deref() == Some(v.as_str())
+                || (base.status.as_deref() == Some("overdue") && v == "unanswered");
             p.status = (!on).then_some(v);
             on
         }

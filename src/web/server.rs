@@ -4,6 +4,9 @@
 //! - at most [`MAX_CONNECTIONS`] connections at once; more wait to be accepted;
 //! - a request's headers must arrive within [`HEADER_TIMEOUT`], and fit in [`MAX_HEADER_BYTES`]
 //!   (the address included), so a slow or endless client cannot hold a connection;
+//! - a connection that moves no byte either way for the stall timeout (a minute; longer
+//!   than any request may take to compute) is closed, so neither can a client that stops
+//!   reading its responses, nor keep a download's export slot;
 //! - a panic anywhere in a handler becomes a 500 page and a line on stderr, never a
 //!   dropped server;
 //! - when bound to loopback, only requests addressed to this machine by name are answered,
@@ -16,9 +19,10 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Request, Response, StatusCode};
@@ -44,8 +48,14 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
      img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Serves `router` on `listener` until the process ends. `hosts`: the names a request may
-/// address (`None`: any, for a server bound beyond loopback by choice).
-pub async fn run(listener: TcpListener, router: Router, hosts: Option<Vec<String>>) {
+/// address (`None`: any, for a server bound beyond loopback by choice); `stall`: how long a
+/// connection may move no byte before it is closed.
+pub async fn run(
+    listener: TcpListener,
+    router: Router,
+    hosts: Option<Vec<String>>,
+    stall: Duration,
+) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let hosts = Arc::new(hosts);
     loop {
@@ -70,13 +80,19 @@ pub async fn run(listener: TcpListener, router: Router, hosts: Option<Vec<String
                 let hosts = Arc::clone(&hosts);
                 async move { Ok::<_, Infallible>(respond(router, &hosts, request).await) }
             });
+            let stream = Watched::new(stream);
+            let last = Arc::clone(&stream.last);
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .max_buf_size(MAX_HEADER_BYTES)
                 .serve_connection(TokioIo::new(stream), service);
-            // A client that goes away mid-response is its own affair.
-            let _ = connection.await;
+            // A client that goes away mid-response is its own affair; one that stalls is
+            // dropped, which closes the socket and ends any download it held.
+            tokio::select! {
+                _ = connection => {}
+                () = stalled(&last, stall) => {}
+            }
             drop(slot);
         });
     }
@@ -184,6 +200,99 @@ impl<F: Future> Future for CatchUnwind<F> {
             Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
             Err(panic) => Poll::Ready(Err(panic)),
         }
+    }
+}
+
+/// A connection's socket, noting when a byte last moved.
+struct Watched {
+    stream: tokio::net::TcpStream,
+    /// Milliseconds since `start` at the last byte read or written.
+    last: Arc<AtomicU64>,
+    start: Instant,
+}
+
+impl Watched {
+    fn new(stream: tokio::net::TcpStream) -> Watched {
+        Watched {
+            stream,
+            last: Arc::new(AtomicU64::new(0)),
+            start: Instant::now(),
+        }
+    }
+
+    fn moved(&self) {
+        let now = self.start.elapsed().as_millis() as u64;
+        self.last.store(now, Ordering::Relaxed);
+    }
+}
+
+/// Returns once `last` has not moved for `limit` (the clock starts with the connection).
+async fn stalled(last: &AtomicU64, limit: Duration) {
+    let start = Instant::now();
+    loop {
+        tokio::time::sleep(limit / 4).await;
+        let idle = start
+            .elapsed()
+            .saturating_sub(Duration::from_millis(last.load(Ordering::Relaxed)));
+        if idle >= limit {
+            return;
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for Watched {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let read = Pin::new(&mut this.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            this.moved();
+        }
+        read
+    }
+}
+
+impl tokio::io::AsyncWrite for Watched {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let written = Pin::new(&mut this.stream).poll_write(cx, buf);
+        if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
+            this.moved();
+        }
+        written
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let written = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
+            this.moved();
+        }
+        written
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
     }
 }
 

@@ -472,6 +472,29 @@ fn the_results_page_agrees_with_search() {
         let reply = server.get(link);
         assert_eq!(reply.status, 200, "{link}: {}", reply.text());
     }
+    // A facet value narrows to exactly its count, within the dates, status and departments
+    // already chosen; a selected department removes only itself.
+    for page in [
+        "/?q=nurses&from=2024-07-20&to=2024-08-10",
+        "/?status=overdue",
+        "/?q=school&department=DfE&department=Home+Office",
+        "/?q=housing&department=MHCLG&follow_renames=1&party=Labour",
+    ] {
+        let html = server.get(page).text();
+        let total = total_of(&html);
+        let values = facet_values(&html);
+        assert!(values.len() > 3, "{page}: {values:?}");
+        for (link, selected, count) in values {
+            let after = total_of(&server.get(&link).text());
+            if !selected {
+                assert_eq!(after, count, "{page} → {link}");
+            } else if page.contains("Home+Office") {
+                assert_eq!(after, total - count, "{page} → {link}");
+            } else {
+                assert!(after >= total, "{page} → {link}");
+            }
+        }
+    }
     // A query error points at its column, and the form keeps the query.
     let page = server.get("/?q=nurses+AND+%28midwives");
     assert_eq!(page.status, 400);
@@ -652,6 +675,28 @@ fn warns_when_listening_beyond_loopback() {
 }
 
 /// The total a results page shows.
+/// The facet values of a results page: (link, selected, count).
+fn facet_values(html: &str) -> Vec<(String, bool, usize)> {
+    let facets = html
+        .split("<aside id=\"facets\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</aside>").next())
+        .unwrap_or("");
+    facets
+        .split("<li")
+        .skip(1)
+        .filter_map(|item| {
+            let link = item.split("href=\"").nth(1)?.split('"').next()?;
+            let count = item.split("<span class=\"n\">").nth(1)?.split('<').next()?;
+            Some((
+                link.replace("&#38;", "&"),
+                item.starts_with(" class=\"selected\""),
+                count.replace(',', "").parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
 pub fn total_of(html: &str) -> usize {
     attribute(html, "data-total")
         .unwrap_or_else(|| panic!("no total in {html}"))
@@ -664,4 +709,50 @@ pub fn attribute<'a>(html: &'a str, name: &str) -> Option<&'a str> {
     let start = html.find(&format!("{name}=\""))? + name.len() + 2;
     let len = html[start..].find('"')?;
     Some(&html[start..start + len])
+}
+
+#[test]
+fn clients_that_stop_reading_lose_their_connection_and_their_download_slot() {
+    // Every API question: a download far larger than the socket buffers between the two.
+    let env = TestEnv::new();
+    let ix = env.ingest("all-ix", &[&corpus().join("api")]);
+    let server = Server::start(&ix.path, &["--stall-ms", "1500"]);
+    // Four downloads (every slot) whose clients read a little, then nothing more.
+    let stalled: Vec<std::net::TcpStream> = (0..4)
+        .map(|_| {
+            use std::io::{Read, Write};
+            let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
+            s.write_all(&http::request("/export.jsonl?q=*", &server.addr))
+                .unwrap();
+            let mut start = [0u8; 100];
+            s.read_exact(&mut start).unwrap();
+            s
+        })
+        .collect();
+    let busy = server.get("/export.csv?q=school+meals");
+    assert_eq!(busy.status, 429, "every slot is taken: {}", busy.text());
+    // Within a few seconds of the stall timeout the slots are free again...
+    let freed = wait_for(Duration::from_secs(20), "a free download slot", || {
+        let reply = server.get("/export.csv?q=school+meals");
+        (reply.status == 200).then_some(reply)
+    });
+    assert_eq!(
+        freed.body,
+        cli(&ix, &["export", "school meals"]),
+        "a whole download"
+    );
+    // ...and the stalled connections were closed, their downloads broken off, not ended as
+    // if whole.
+    for mut s in stalled {
+        use std::io::Read;
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        assert!(
+            !rest.ends_with(b"0\r\n\r\n"),
+            "a stalled download must not end as if whole"
+        );
+    }
+    let page = server.get("/?q=school");
+    assert_eq!(page.status, 200);
 }
