@@ -250,7 +250,7 @@ pub fn parse_with_hints(input: &str) -> Result<Parsed, QueryError> {
             MAX_QUERY_CHARS + 1,
             format!(
                 "the query is {length} characters long; the limit is {MAX_QUERY_CHARS} \
-                 (split it, or put long lists in an --queries file, one query a line)"
+                 (split it into several searches; export --queries runs a list of them)"
             ),
         ));
     }
@@ -296,7 +296,7 @@ fn check_words(node: &Node, count: &mut usize) -> Result<(), QueryError> {
                 column,
                 format!(
                     "the query has more than {MAX_WORDS} words; the limit keeps every search \
-                     fast (split it, or put alternatives in an --queries file)"
+                     fast (split it into several searches; export --queries runs a list of them)"
                 ),
             ))
         } else {
