@@ -133,6 +133,18 @@ pub struct ErrorView {
     pub pointer: Option<String>,
 }
 
+/// A `^` under the character at `column` (1-based) of `query` as the page shows it: after
+/// the characters before it are escaped as shown, with a tab kept as a tab.
+fn pointer(query: &str, column: usize) -> String {
+    let before: String = query.chars().take(column.saturating_sub(1)).collect();
+    let mut out: String = html::text(&before, false)
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    out.push('^');
+    out
+}
+
 impl ErrorView {
     fn new(params: &Params, error: &SearchError) -> ErrorView {
         match error {
@@ -142,7 +154,7 @@ impl ErrorView {
                     e.column, e.message
                 ),
                 query: html::text(params.query(), false),
-                pointer: Some(format!("{}^", " ".repeat(e.column.saturating_sub(1)))),
+                pointer: Some(pointer(params.query(), e.column)),
             },
             other => ErrorView {
                 message: chain(other),
@@ -1085,5 +1097,19 @@ pub async fn about(State(app): State<Arc<App>>) -> Response {
             &chain(&e),
         ),
         Err(f) => failure_page(f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pointer_stands_under_the_column_as_shown() {
+        assert_eq!(pointer("a:(^", 3), "  ^");
+        // An escaped character is as wide as its escape; a tab stays a tab.
+        assert_eq!(pointer("\u{202e}\"", 2), format!("{}^", " ".repeat(8)));
+        assert_eq!(pointer("x\t\"", 3), " \t^");
+        assert_eq!(pointer("", 1), "^");
     }
 }
