@@ -206,7 +206,7 @@ fn main() {
                 }
                 Err(e) => {
                     refused += 1;
-                    format!("refused: {:#}", anyhow_chain(&e))
+                    format!("refused: {}", pqsearch::error_chain(&e))
                 }
             };
             times.push((took, format!("{q} [--stem {}]", stem.as_str()), what));
@@ -250,15 +250,4 @@ fn main() {
         let more = if q.chars().count() > 110 { "…" } else { "" };
         println!("| {:.1} | `{shown}{more}` | {what} |", ms(*took));
     }
-}
-
-fn anyhow_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }

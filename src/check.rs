@@ -60,7 +60,7 @@ pub fn check(dir: &Path) -> Result<CheckReport, IndexError> {
         }
         Err(e @ IndexError::Missing(_)) => return Err(e),
         Err(other) => {
-            report.problems.push(anyhow_like(&other));
+            report.problems.push(crate::error_chain(&other));
             return Ok(report);
         }
     };
@@ -237,16 +237,4 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".into())
-}
-
-/// An error and its causes on one line.
-fn anyhow_like(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }

@@ -31,3 +31,18 @@ pub mod tally;
 pub mod update;
 pub mod walk;
 pub mod words;
+
+/// An error and its causes on one line, `error: cause: cause`, as anyhow's `{:#}` prints
+/// them; a cause that repeats the message before it (a transparent wrapper's) is left out.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}

@@ -178,15 +178,7 @@ pub struct Agreement {
 impl Agreement {
     pub fn load(dir: &Path) -> Agreement {
         Agreement {
-            table: MembersTable::load(dir).map_err(|e| {
-                let mut text = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    text.push_str(&format!(": {s}"));
-                    source = s.source();
-                }
-                text
-            }),
+            table: MembersTable::load(dir).map_err(|e| crate::error_chain(&e)),
             disagreeing: Vec::new(),
         }
     }

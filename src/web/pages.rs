@@ -175,17 +175,7 @@ impl ErrorView {
 
 /// An error and its causes on one line, escaped and bounded as the CLI prints them.
 pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = Vec::new();
-    let mut next = Some(error);
-    while let Some(e) = next {
-        let text = e.to_string();
-        // A transparent wrapper repeats its source's message.
-        if parts.last() != Some(&text) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    crate::cmd::term::message(&parts.join(": "))
+    crate::cmd::term::message(&pqsearch::error_chain(error))
 }
 
 pub struct Choice {
