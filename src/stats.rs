@@ -263,8 +263,9 @@ pub(crate) struct PerformanceSegment {
     due: Option<SegmentField>,
     named_day: Option<tantivy::columnar::Column<bool>>,
     as_of: Option<i64>,
-    /// Per combination of group slots.
-    sums: std::collections::HashMap<usize, SegmentSums>,
+    /// Per combination of group slots (Fx, as the tally's counters: the keys are small
+    /// integers of our own).
+    sums: rustc_hash::FxHashMap<usize, SegmentSums>,
 }
 
 /// A group's values (one per group field), and its sums.
@@ -313,7 +314,7 @@ impl Collector for PerformanceCollector {
             due,
             named_day,
             as_of: self.as_of,
-            sums: std::collections::HashMap::new(),
+            sums: Default::default(),
         })
     }
 
@@ -336,10 +337,7 @@ impl SegmentCollector for PerformanceSegment {
     type Fruit = tantivy::Result<GroupSums>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        let mut slot = 0;
-        for (g, r) in self.group.iter().zip(&self.radix) {
-            slot = slot * r + g.slot(doc).unwrap_or(r - 1);
-        }
+        let slot = tally::pack(&self.group, &self.radix, doc);
         let status = self
             .status
             .slot(doc)
@@ -384,22 +382,10 @@ impl SegmentCollector for PerformanceSegment {
     }
 
     fn harvest(self) -> tantivy::Result<GroupSums> {
-        let groups: Vec<(Vec<Option<usize>>, SegmentSums)> = self
-            .sums
-            .into_iter()
-            .map(|(index, sums)| (tally::unpack(index, &self.radix), sums))
-            .collect();
-        let names = tally::values_of(&self.group, groups.iter().map(|(s, _)| s.as_slice()))?;
+        let groups = tally::named(&self.group, &self.radix, self.sums)?;
         Ok(groups
             .into_iter()
-            .map(|(slots, sums)| {
-                let values = slots
-                    .iter()
-                    .zip(&names)
-                    .map(|(slot, names)| slot.map(|s| names[&s].clone()))
-                    .collect();
-                (values, sums.into_sums())
-            })
+            .map(|(values, sums)| (values, sums.into_sums()))
             .collect())
     }
 }

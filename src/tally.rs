@@ -222,6 +222,41 @@ pub fn unpack(mut index: usize, radix: &[usize]) -> Vec<Option<usize>> {
     slots
 }
 
+/// The combination of a document's slots in `fields` as one number (`radix`: each field's
+/// slots plus one, the last for "no value"), which [`unpack`] turns back.
+#[inline]
+pub fn pack(fields: &[SegmentField], radix: &[usize], doc: DocId) -> usize {
+    let mut index = 0;
+    for (f, r) in fields.iter().zip(radix) {
+        index = index * r + f.slot(doc).unwrap_or(r - 1);
+    }
+    index
+}
+
+/// Packed combinations with what was counted for each, as the values they stand for.
+pub fn named<T>(
+    fields: &[SegmentField],
+    radix: &[usize],
+    packed: impl IntoIterator<Item = (usize, T)>,
+) -> tantivy::Result<Vec<(Vec<Option<Value>>, T)>> {
+    let combos: Vec<(Vec<Option<usize>>, T)> = packed
+        .into_iter()
+        .map(|(index, t)| (unpack(index, radix), t))
+        .collect();
+    let names = values_of(fields, combos.iter().map(|(slots, _)| slots.as_slice()))?;
+    Ok(combos
+        .into_iter()
+        .map(|(slots, t)| {
+            let values = slots
+                .iter()
+                .zip(&names)
+                .map(|(slot, names)| slot.map(|s| names[&s].clone()))
+                .collect();
+            (values, t)
+        })
+        .collect())
+}
+
 /// The values of the slots used, per field. Names are read from each segment's dictionary
 /// in one sorted pass: reading them one at a time decodes a dictionary block per name, which
 /// costs a fifth of a second over the 700 askers of each segment of a large index.
@@ -348,11 +383,7 @@ impl SegmentCollector for TallySegment {
         for ((fields, radix), counter) in
             self.fields.iter().zip(&self.radix).zip(&mut self.counters)
         {
-            let mut index = 0;
-            for (f, r) in fields.iter().zip(radix) {
-                // "No value" is the last slot.
-                index = index * r + f.slot(doc).unwrap_or(r - 1);
-            }
+            let index = pack(fields, radix, doc);
             match counter {
                 Counter::Dense(c) => c[index] += 1,
                 Counter::Sparse(c) => *c.entry(index).or_default() += 1,
@@ -372,18 +403,8 @@ impl SegmentCollector for TallySegment {
                     .collect(),
                 Counter::Sparse(c) => c.into_iter().map(|(i, n)| (i, u64::from(n))).collect(),
             };
-            let combos: Vec<(Vec<Option<usize>>, u64)> = nonzero
-                .into_iter()
-                .map(|(index, n)| (unpack(index, radix), n))
-                .collect();
-            let names = values_of(fields, combos.iter().map(|(slots, _)| slots.as_slice()))?;
             let mut counts = KeyCounts::new();
-            for (slots, n) in combos {
-                let values = slots
-                    .iter()
-                    .zip(&names)
-                    .map(|(slot, names)| slot.map(|s| names[&s].clone()))
-                    .collect();
+            for (values, n) in named(fields, radix, nonzero)? {
                 *counts.entry(values).or_default() += n;
             }
             keys.push(counts);
