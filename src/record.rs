@@ -800,6 +800,16 @@ pub fn plan(
 pub(crate) mod tests {
     use super::*;
 
+    /// A draft with what every source gives: a date, a department, a question, a source.
+    fn draft() -> Draft {
+        Draft::new(
+            "2024-01-02".parse().unwrap(),
+            "Home Office".into(),
+            "To ask the Secretary of State, what.".into(),
+            "x".into(),
+        )
+    }
+
     pub(crate) fn sample() -> Question {
         let mut d = Draft::new(
             "2023-12-01".parse().unwrap(),
@@ -1046,14 +1056,6 @@ pub(crate) mod tests {
 
     #[test]
     fn fields_are_bounded_and_uins_are_words() {
-        let draft = || {
-            Draft::new(
-                "2024-01-02".parse().unwrap(),
-                "Home Office".into(),
-                "To ask the Secretary of State, what.".into(),
-                "x".into(),
-            )
-        };
         let mut d = draft();
         d.uin = Some("7".repeat(70_000));
         let err = d.finish().unwrap_err();
@@ -1081,14 +1083,6 @@ pub(crate) mod tests {
 
     #[test]
     fn status_is_decided_once_from_what_the_source_says() {
-        let draft = || {
-            Draft::new(
-                "2024-01-02".parse().unwrap(),
-                "Home Office".into(),
-                "To ask the Secretary of State, what.".into(),
-                "x".into(),
-            )
-        };
         let status = |f: &dyn Fn(&mut Draft)| {
             let mut d = draft();
             f(&mut d);

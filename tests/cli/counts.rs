@@ -39,27 +39,6 @@ struct Raw {
     answered_by: Option<String>,
 }
 
-/// The members file: id → (name, party).
-fn members() -> BTreeMap<u64, (String, Option<String>)> {
-    let path = corpus().join("members/commons-2026-06.json");
-    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    doc["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            let v = &i["value"];
-            (
-                v["id"].as_u64().unwrap(),
-                (
-                    v["nameDisplayAs"].as_str().unwrap().to_string(),
-                    v["latestParty"]["name"].as_str().map(str::to_string),
-                ),
-            )
-        })
-        .collect()
-}
-
 const HOLDING: &str = "will not be possible to answer this question within the usual time";
 
 /// An answer's words, as a reader sees them: tags out, entities and white space flattened.
@@ -83,11 +62,12 @@ fn plain(html: &str) -> String {
 fn raw() -> &'static [Raw] {
     static RAW: OnceLock<Vec<Raw>> = OnceLock::new();
     RAW.get_or_init(|| {
-        let members = members();
+        // The members file, read as the records tests read it.
+        let members = crate::records::raw_members();
         let name = |id: u64| {
             members
                 .get(&id)
-                .map_or(format!("member {id}"), |m| m.0.clone())
+                .map_or(format!("member {id}"), |m| m.name.clone())
         };
         let mut out = Vec::new();
         let mut files: Vec<_> = std::fs::read_dir(corpus().join("api"))
@@ -125,7 +105,7 @@ fn raw() -> &'static [Raw] {
                     asked_by: name(v["askingMemberId"].as_u64().unwrap()),
                     party: members
                         .get(&v["askingMemberId"].as_u64().unwrap())
-                        .and_then(|m| m.1.clone()),
+                        .and_then(|m| m.party.clone()),
                     answered_by: v["answeringMemberId"].as_u64().map(name),
                 });
             }

@@ -39,13 +39,13 @@ fn items() -> &'static Vec<(String, Value)> {
 
 /// A member of the members file: name, party, constituency.
 #[derive(Debug, Clone, PartialEq)]
-struct RawMember {
-    name: String,
-    party: Option<String>,
-    constituency: Option<String>,
+pub struct RawMember {
+    pub name: String,
+    pub party: Option<String>,
+    pub constituency: Option<String>,
 }
 
-fn raw_members() -> &'static HashMap<u64, RawMember> {
+pub fn raw_members() -> &'static HashMap<u64, RawMember> {
     static MEMBERS: OnceLock<HashMap<u64, RawMember>> = OnceLock::new();
     MEMBERS.get_or_init(|| {
         let path = corpus().join("members/commons-2026-06.json");
