@@ -2,12 +2,11 @@
 //! exported.
 
 use std::fs::File;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use indicatif::{ProgressBar, ProgressStyle};
 use pqsearch::date::utc_timestamp;
 use pqsearch::engine::Engine;
 use pqsearch::export::{
@@ -17,7 +16,7 @@ use pqsearch::search::{Filters, SearchRequest, Sort};
 use serde::Serialize;
 
 use super::output::Dest;
-use super::term::say;
+use super::term::{say, Bar};
 use super::Exit;
 use crate::cli::{ExportArgs, ExportFormatArg, DEFAULT_INDEX};
 
@@ -97,7 +96,7 @@ pub fn run(args: ExportArgs, index: Option<&Path>) -> anyhow::Result<ExitCode> {
     // creates a file nor sends an empty stream down a pipe.
     let export = Export::prepare(&engine, &requests).map_err(located)?;
     let mut output = out.open()?;
-    let bar = Bar::new();
+    let bar = Bar::new("[{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec})");
     let report = export.write(&mut output, &opts, &bar).map_err(located)?;
     drop(bar);
     let output = output.finish()?;
@@ -270,41 +269,18 @@ fn write_meta(
         .context("writing the --meta note")
 }
 
-/// A progress bar for long exports, drawn only when stderr is a terminal.
-struct Bar(Option<ProgressBar>);
-
-impl Bar {
-    fn new() -> Bar {
-        Bar(std::io::stderr().is_terminal().then(|| {
-            ProgressBar::new(0).with_style(
-                ProgressStyle::with_template(
-                    "[{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec})",
-                )
-                .expect("valid template"),
-            )
-        }))
-    }
-}
-
+/// Rows written, on the terminal's bar.
 impl ExportProgress for Bar {
     fn start(&self, rows: usize) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = self.get() {
             bar.set_length(rows as u64);
             bar.set_position(0);
         }
     }
 
     fn row(&self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = self.get() {
             bar.inc(1);
-        }
-    }
-}
-
-impl Drop for Bar {
-    fn drop(&mut self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
         }
     }
 }

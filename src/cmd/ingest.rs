@@ -1,12 +1,10 @@
 //! `pqsearch ingest`: files → index, with a progress bar and a summary on stderr.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use pqsearch::ingest::{self, IngestError, IngestOptions, IngestReport, Progress, RebuildError};
 
 use super::term;
@@ -110,7 +108,7 @@ pub fn summary(r: &IngestReport, opts: &IngestOptions) -> String {
 
 /// The progress bar: files, questions and MB/s, drawn only when stderr is a terminal.
 struct Bar {
-    bar: Option<ProgressBar>,
+    bar: term::Bar,
     files: AtomicUsize,
     files_done: AtomicUsize,
     records: AtomicUsize,
@@ -118,16 +116,10 @@ struct Bar {
 
 impl Bar {
     fn new() -> Bar {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            ProgressBar::new(0).with_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
-                )
-                .expect("valid template"),
-            )
-        });
         Bar {
-            bar,
+            bar: term::Bar::new(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
+            ),
             files: AtomicUsize::new(0),
             files_done: AtomicUsize::new(0),
             records: AtomicUsize::new(0),
@@ -138,7 +130,7 @@ impl Bar {
 impl Progress for Bar {
     fn start(&self, files: usize, bytes: u64) {
         self.files.store(files, Ordering::Relaxed);
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar.get() {
             bar.set_length(bytes);
         }
     }
@@ -146,18 +138,10 @@ impl Progress for Bar {
     fn file_done(&self, bytes: u64, records: usize) {
         let done = self.files_done.fetch_add(1, Ordering::Relaxed) + 1;
         let total = self.records.fetch_add(records, Ordering::Relaxed) + records;
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar.get() {
             bar.inc(bytes);
             let files = self.files.load(Ordering::Relaxed);
             bar.set_message(format!("{done}/{files} files, {total} questions"));
-        }
-    }
-}
-
-impl Drop for Bar {
-    fn drop(&mut self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
         }
     }
 }

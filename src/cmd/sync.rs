@@ -1,18 +1,16 @@
 //! `pqsearch sync`: the index brought up to date from the official API, with a progress
 //! bar at a terminal and a summary on stderr.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use pqsearch::date::Date;
 use pqsearch::record::House;
 use pqsearch::sync::{self, SyncOptions, SyncProgress, SyncReport};
 
-use super::term::say;
+use super::term::{say, Bar};
 use super::Exit;
 use crate::cli::{SyncArgs, SyncHouse};
 
@@ -37,7 +35,7 @@ pub fn run(args: SyncArgs, index_dir: PathBuf) -> anyhow::Result<ExitCode> {
     opts.api_url = args.api_url;
     opts.members_api_url = args.members_api_url;
     let report = {
-        let bar = Bar::new();
+        let bar = bar();
         sync::sync(&opts, &bar)?
     };
     say!("{}", summary(&report, &opts));
@@ -85,23 +83,14 @@ fn summary(r: &SyncReport, opts: &SyncOptions) -> String {
     s
 }
 
-/// A spinner with counts, drawn only when stderr is a terminal.
-struct Bar(Option<ProgressBar>);
-
-impl Bar {
-    fn new() -> Bar {
-        Bar(std::io::stderr().is_terminal().then(|| {
-            ProgressBar::new(0).with_style(
-                ProgressStyle::with_template("[{elapsed_precise}] {wide_bar} {pos}/{len} {msg}")
-                    .expect("valid template"),
-            )
-        }))
-    }
+/// Sync's stages and their steps, on the terminal's bar.
+fn bar() -> Bar {
+    Bar::new("[{elapsed_precise}] {wide_bar} {pos}/{len} {msg}")
 }
 
 impl SyncProgress for Bar {
     fn stage(&self, what: &str, steps: Option<usize>) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = self.get() {
             bar.set_message(what.to_string());
             bar.set_position(0);
             bar.set_length(steps.unwrap_or(0) as u64);
@@ -109,16 +98,8 @@ impl SyncProgress for Bar {
     }
 
     fn step(&self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = self.get() {
             bar.inc(1);
-        }
-    }
-}
-
-impl Drop for Bar {
-    fn drop(&mut self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
         }
     }
 }

@@ -113,6 +113,36 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// A progress bar on stderr, drawn only when stderr is a terminal (none when output is
+/// piped or redirected), and cleared when dropped so that the summary starts on a clean line.
+pub struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    /// A bar drawn with indicatif's `template`.
+    pub fn new(template: &str) -> Bar {
+        Bar(
+            std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+                indicatif::ProgressBar::new(0).with_style(
+                    indicatif::ProgressStyle::with_template(template).expect("valid template"),
+                )
+            }),
+        )
+    }
+
+    /// The bar, when one is drawn.
+    pub fn get(&self) -> Option<&indicatif::ProgressBar> {
+        self.0.as_ref()
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
