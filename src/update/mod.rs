@@ -647,6 +647,18 @@ mod tests {
         out
     }
 
+    /// An updater over a fresh index in memory, committing every `commit_every` records.
+    fn in_ram(commit_every: usize) -> Updater {
+        Updater::new(
+            PqIndex::in_ram(),
+            UpdaterOptions {
+                commit_every,
+                ..UpdaterOptions::default()
+            },
+        )
+        .unwrap()
+    }
+
     fn one(text: &str) -> Question {
         parse::parse_bytes(text.as_bytes(), "t")
             .unwrap()
@@ -660,14 +672,7 @@ mod tests {
         let api = one(&api_json("<p>The Department keeps this under review.</p>"));
         let mut results = Vec::new();
         for (order, commit_every) in [(0, 1), (0, 100), (1, 1), (1, 100)] {
-            let mut up = Updater::new(
-                PqIndex::in_ram(),
-                UpdaterOptions {
-                    commit_every,
-                    ..UpdaterOptions::default()
-                },
-            )
-            .unwrap();
+            let mut up = in_ram(commit_every);
             let (first, second) = if order == 0 {
                 (page.clone(), api.clone())
             } else {
@@ -739,14 +744,7 @@ mod tests {
     fn members_name_records_whether_they_come_first_or_last() {
         for members_first in [true, false] {
             for commit_every in [1, 100] {
-                let mut up = Updater::new(
-                    PqIndex::in_ram(),
-                    UpdaterOptions {
-                        commit_every,
-                        ..UpdaterOptions::default()
-                    },
-                )
-                .unwrap();
+                let mut up = in_ram(commit_every);
                 if members_first {
                     up.put_member(member(7, "A Member")).unwrap();
                 }
@@ -781,14 +779,7 @@ mod tests {
     /// looks up only records without one.
     #[test]
     fn official_questions_sharing_a_text_are_never_compared() {
-        let mut up = Updater::new(
-            PqIndex::in_ram(),
-            UpdaterOptions {
-                commit_every: 500,
-                ..UpdaterOptions::default()
-            },
-        )
-        .unwrap();
+        let mut up = in_ram(500);
         let base = api_json("Yes.");
         for n in 0..2_000 {
             let q = one(&base.replace("\"4811\"", &format!("\"{n}\"")));
