@@ -451,9 +451,13 @@ fn filter_queries(
         // The party is a fast field only: a range of one value reads its column.
         let known = parties(index, searcher)?;
         let Some(name) = known.iter().find(|k| k.eq_ignore_ascii_case(wanted.trim())) else {
+            let mut known: Vec<String> = known.into_iter().collect();
+            if known.is_empty() {
+                known.push("none (no asker in the index is named)".into());
+            }
             return Err(FilterError::UnknownParty {
                 wanted: wanted.clone(),
-                known: known.into_iter().collect(),
+                known,
             }
             .into());
         };
